@@ -1,0 +1,56 @@
+// Everything the command line decides about a machine. Produced by
+// cli/command_line.cpp, consumed by vmm/machine.cpp and the engines.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace nv {
+
+enum class EngineKind { kvm, emu };
+
+enum class SerialMode { stdio, file, none };
+
+struct SerialConfig {
+  SerialMode mode = SerialMode::none;
+  std::string path;  // SerialMode::file
+};
+
+struct DebugExitConfig {
+  uint16_t iobase = 0x501;  // QEMU's default
+  uint16_t iosize = 0x2;
+};
+
+// One `+name` / `-name` (or `name=on|off`) item of `-cpu`.
+struct CpuFlag {
+  std::string name;
+  bool enable;
+};
+
+struct CpuConfig {
+  std::string model = "qemu64";  // QEMU's default for the pc machine
+  std::vector<CpuFlag> flags;
+};
+
+struct MachineConfig {
+  EngineKind engine = EngineKind::kvm;
+  uint64_t ram_bytes = 128ull << 20;  // QEMU's default
+  unsigned vcpus = 1;
+  CpuConfig cpu;
+
+  std::string kernel;
+  std::string append;
+  std::string initrd;
+
+  SerialConfig serial;
+  bool no_reboot = false;
+  bool in_kernel_pit = true;   // -machine pit=off clears it
+
+  bool pc_testdev = false;
+  bool pci_testdev = false;
+  std::optional<DebugExitConfig> debug_exit;
+};
+
+}  // namespace nv
