@@ -1,0 +1,292 @@
+#include "cli/command_line.h"
+
+#include "vmm/memory_layout.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace nv {
+namespace {
+
+using ::testing::HasSubstr;
+using Args = std::vector<std::string>;
+
+// Splits a command line at spaces; a single-quoted part keeps its spaces.
+Args split(const std::string& line) {
+  Args args;
+  std::string cur;
+  bool quoted = false, any = false;
+  for (char c : line) {
+    if (c == '\'') {
+      quoted = !quoted;
+      any = true;
+    } else if (c == ' ' && !quoted) {
+      if (any) args.push_back(cur);
+      cur.clear();
+      any = false;
+    } else {
+      cur.push_back(c);
+      any = true;
+    }
+  }
+  if (any) args.push_back(cur);
+  return args;
+}
+
+CommandLine parse(const std::string& line) { return parse_command_line(split(line)); }
+
+// The command kvm-unit-tests' x86/run builds (pc-testdev available, ACCEL=kvm),
+// followed as in scripts/runtime.bash by the kernel, -smp, -append, the test's
+// qemu_params and run_test's -initrd.
+const std::string kKvmUnitTestsCommand =
+    "--no-reboot -nodefaults -global kvm-pit.lost_tick_policy=discard -device pc-testdev "
+    "-device isa-debug-exit,iobase=0xf4,iosize=0x4 -display none -serial stdio -device pci-testdev "
+    "-machine accel=kvm -kernel x86/vmexit.flat -smp 2 -append 'cpuid  ipi' -cpu qemu64,+x2apic,+tsc-deadline "
+    "-initrd /tmp/tmp.env";
+
+TEST(CommandLine, KvmUnitTestsRunCommand) {
+  CommandLine cl = parse(kKvmUnitTestsCommand);
+  const MachineConfig& c = cl.config;
+  EXPECT_EQ(cl.action, CommandLine::Action::run);
+  EXPECT_TRUE(c.no_reboot);
+  EXPECT_TRUE(c.pc_testdev);
+  EXPECT_TRUE(c.pci_testdev);
+  ASSERT_TRUE(c.debug_exit.has_value());
+  EXPECT_EQ(c.debug_exit->iobase, 0xf4);
+  EXPECT_EQ(c.debug_exit->iosize, 4);
+  EXPECT_EQ(c.serial.mode, SerialMode::stdio);
+  EXPECT_EQ(c.engine, EngineKind::kvm);
+  EXPECT_EQ(c.kernel, "x86/vmexit.flat");
+  EXPECT_EQ(c.append, "cpuid  ipi");
+  EXPECT_EQ(c.initrd, "/tmp/tmp.env");
+  EXPECT_EQ(c.vcpus, 2u);
+  EXPECT_EQ(c.ram_bytes, 128 * layout::kMiB);
+  EXPECT_EQ(c.cpu.model, "qemu64");
+  ASSERT_EQ(c.cpu.flags.size(), 2u);
+  EXPECT_EQ(c.cpu.flags[0].name, "x2apic");
+  EXPECT_TRUE(c.cpu.flags[0].enable);
+  EXPECT_EQ(c.cpu.flags[1].name, "tsc-deadline");
+  ASSERT_EQ(cl.warnings.size(), 1u) << "one line for the -global";
+  EXPECT_THAT(cl.warnings[0], HasSubstr("kvm-pit.lost_tick_policy=discard"));
+}
+
+TEST(CommandLine, PrematureFailureProbeParses) {
+  // scripts/runtime.bash runs the same command with a kernel that does not
+  // exist; parsing must succeed so the loader reports the missing file.
+  CommandLine cl = parse("-machine accel=kvm -kernel _NO_FILE_4Uhere_ -smp 1 -cpu max,+vmx,-pku -m 2048");
+  EXPECT_EQ(cl.config.kernel, "_NO_FILE_4Uhere_");
+  EXPECT_EQ(cl.config.ram_bytes, 2048 * layout::kMiB);
+}
+
+struct GoodCase {
+  std::string args;
+  std::function<void(const CommandLine&)> check;
+};
+
+TEST(CommandLine, AcceptedOptions) {
+  const uint64_t MiB = layout::kMiB, GiB = layout::kGiB;
+  const GoodCase cases[] = {
+      {"-m 2048", [&](auto& cl) { EXPECT_EQ(cl.config.ram_bytes, 2048 * MiB); }},
+      {"-m 4g", [&](auto& cl) { EXPECT_EQ(cl.config.ram_bytes, 4 * GiB); }},
+      {"-m 2560M", [&](auto& cl) { EXPECT_EQ(cl.config.ram_bytes, 2560 * MiB); }},
+      {"-m size=1G", [&](auto& cl) { EXPECT_EQ(cl.config.ram_bytes, GiB); }},
+      {"-m 1.5G", [&](auto& cl) { EXPECT_EQ(cl.config.ram_bytes, 1536 * MiB); }},
+      {"-m 10k", [&](auto& cl) { EXPECT_EQ(cl.config.ram_bytes, 12 * 1024u); }},  // page-rounded
+      {"-smp 4", [](auto& cl) { EXPECT_EQ(cl.config.vcpus, 4u); }},
+      {"-smp cpus=3", [](auto& cl) { EXPECT_EQ(cl.config.vcpus, 3u); }},
+      {"-smp 255", [](auto& cl) { EXPECT_EQ(cl.config.vcpus, 255u); }},
+      {"-smp sockets=2,cores=2", [](auto& cl) {
+         EXPECT_EQ(cl.config.vcpus, 4u);
+         EXPECT_EQ(cl.warnings.size(), 1u);
+       }},
+      {"-smp 2,maxcpus=4", [](auto& cl) {
+         EXPECT_EQ(cl.config.vcpus, 2u);
+         ASSERT_EQ(cl.warnings.size(), 1u);
+         EXPECT_THAT(cl.warnings[0], HasSubstr("hotplug"));
+       }},
+      {"-machine accel=tcg", [](auto& cl) { EXPECT_EQ(cl.config.engine, EngineKind::emu); }},
+      {"-machine accel=kvm:tcg", [](auto& cl) { EXPECT_EQ(cl.config.engine, EngineKind::kvm); }},
+      {"-M pc,accel=tcg,pit=off", [](auto& cl) {
+         EXPECT_EQ(cl.config.engine, EngineKind::emu);
+         EXPECT_FALSE(cl.config.in_kernel_pit);
+       }},
+      {"-machine type=pc,kernel-irqchip=on,vmport=off", [](auto& cl) { EXPECT_TRUE(cl.config.in_kernel_pit); }},
+      {"-accel tcg", [](auto& cl) { EXPECT_EQ(cl.config.engine, EngineKind::emu); }},
+      {"-accel tcg -enable-kvm", [](auto& cl) { EXPECT_EQ(cl.config.engine, EngineKind::kvm); }},
+      {"--engine emu", [](auto& cl) { EXPECT_EQ(cl.config.engine, EngineKind::emu); }},
+      {"-accel kvm,kernel-irqchip=on --engine kvm", [](auto& cl) { EXPECT_EQ(cl.config.engine, EngineKind::kvm); }},
+      {"-serial file:/tmp/a,,b.log", [](auto& cl) {
+         EXPECT_EQ(cl.config.serial.mode, SerialMode::file);
+         EXPECT_EQ(cl.config.serial.path, "/tmp/a,,b.log") << "the -serial value is taken whole";
+       }},
+      {"-serial none", [](auto& cl) { EXPECT_EQ(cl.config.serial.mode, SerialMode::none); }},
+      {"-device isa-debug-exit", [](auto& cl) {
+         ASSERT_TRUE(cl.config.debug_exit);
+         EXPECT_EQ(cl.config.debug_exit->iobase, 0x501);
+         EXPECT_EQ(cl.config.debug_exit->iosize, 2);
+       }},
+      {"-device isa-debug-exit,iosize=1,iobase=244", [](auto& cl) {
+         EXPECT_EQ(cl.config.debug_exit->iobase, 244);
+         EXPECT_EQ(cl.config.debug_exit->iosize, 1);
+       }},
+      {"-cpu max,+vmx,-pku", [](auto& cl) {
+         EXPECT_EQ(cl.config.cpu.model, "max");
+         ASSERT_EQ(cl.config.cpu.flags.size(), 2u);
+         EXPECT_EQ(cl.config.cpu.flags[1].name, "pku");
+         EXPECT_FALSE(cl.config.cpu.flags[1].enable);
+         EXPECT_TRUE(cl.warnings.empty());
+       }},
+      {"-cpu qemu64,tsc_deadline=on,x2apic=off,sse4_1", [](auto& cl) {
+         ASSERT_EQ(cl.config.cpu.flags.size(), 3u);
+         EXPECT_TRUE(cl.config.cpu.flags[0].enable);
+         EXPECT_FALSE(cl.config.cpu.flags[1].enable);
+         EXPECT_EQ(cl.config.cpu.flags[2].name, "sse4_1");
+         EXPECT_TRUE(cl.config.cpu.flags[2].enable) << "a bare feature name means on";
+       }},
+      {"-cpu max,host-phys-bits,+vmx,-vmx-mbec", [](auto& cl) {
+         ASSERT_EQ(cl.config.cpu.flags.size(), 1u);
+         EXPECT_EQ(cl.config.cpu.flags[0].name, "vmx");
+         ASSERT_EQ(cl.warnings.size(), 2u);
+         EXPECT_THAT(cl.warnings[0], HasSubstr("host-phys-bits"));
+         EXPECT_THAT(cl.warnings[1], HasSubstr("vmx-mbec"));
+       }},
+      {"-cpu qemu64,phys-bits=36,vendor=GenuineIntel", [](auto& cl) { EXPECT_EQ(cl.warnings.size(), 2u); }},
+      {"-cpu host,migratable=no", [](auto& cl) {
+         EXPECT_EQ(cl.config.cpu.model, "host");
+         EXPECT_TRUE(cl.warnings.empty());
+       }},
+      {"-no-reboot --nodefaults --display none", [](auto& cl) { EXPECT_TRUE(cl.config.no_reboot); }},
+      {"-append '' -initrd env", [](auto& cl) {
+         EXPECT_EQ(cl.config.append, "");
+         EXPECT_EQ(cl.config.initrd, "env");
+       }},
+      {"", [](auto& cl) {
+         EXPECT_EQ(cl.config.engine, EngineKind::kvm);
+         EXPECT_EQ(cl.config.vcpus, 1u);
+         EXPECT_EQ(cl.config.cpu.model, "qemu64");
+         EXPECT_FALSE(cl.config.pc_testdev);
+         EXPECT_FALSE(cl.config.debug_exit);
+         EXPECT_TRUE(cl.warnings.empty());
+       }},
+  };
+  for (const GoodCase& c : cases) {
+    SCOPED_TRACE(c.args);
+    CommandLine cl = parse(c.args + " -kernel k.flat");
+    EXPECT_EQ(cl.config.kernel, "k.flat");
+    c.check(cl);
+  }
+}
+
+TEST(CommandLine, KernelIsAcceptedWithEitherDashForm) {
+  EXPECT_EQ(parse("--kernel a.flat").config.kernel, "a.flat");
+  EXPECT_EQ(parse("-kernel a.flat -kernel b.flat").config.kernel, "b.flat") << "the last one wins, as in QEMU";
+}
+
+TEST(CommandLine, ActionsEndParsing) {
+  EXPECT_EQ(parse("--help").action, CommandLine::Action::help);
+  EXPECT_EQ(parse("-h").action, CommandLine::Action::help);
+  EXPECT_EQ(parse("-help -bogus").action, CommandLine::Action::help);
+  EXPECT_EQ(parse("--version").action, CommandLine::Action::version);
+  EXPECT_EQ(parse("-version").action, CommandLine::Action::version);
+  EXPECT_EQ(parse("-device help").action, CommandLine::Action::device_help);
+  EXPECT_EQ(parse("-device ?").action, CommandLine::Action::device_help);
+}
+
+struct BadCase {
+  std::string args;
+  std::string message;
+};
+
+TEST(CommandLine, Errors) {
+  const BadCase cases[] = {
+      {"-kernel k -overcommit cpu-pm=on", "unsupported option '-overcommit'; supported: -kernel"},
+      {"-kernel k -foo", "unsupported option '-foo'"},
+      {"-kernel k x86/msr.flat", "unexpected argument 'x86/msr.flat'"},
+      {"-kernel", "option '-kernel' needs an argument"},
+      {"-smp 2", "no kernel given"},
+      {"-kernel k -device edu", "unsupported device 'edu'; supported devices: isa-debug-exit, pc-testdev, pci-testdev"},
+      {"-kernel k -device hyperv-testdev", "unsupported device 'hyperv-testdev'"},
+      {"-kernel k -device pc-testdev,foo=1", "device 'pc-testdev' has no property 'foo'"},
+      {"-kernel k -device isa-debug-exit,iobase=zz", "'zz' is not a number"},
+      {"-kernel k -device isa-debug-exit,iobase=-1", "'-1' is not a number"},
+      {"-kernel k -device isa-debug-exit,iobase=0x10000", "is not a 16-bit I/O port value"},
+      {"-kernel k -device isa-debug-exit,iobase=0xffff,iosize=4", "not a valid I/O range"},
+      {"-kernel k -device isa-debug-exit,iosize", "property 'iosize' needs a value"},
+      {"-kernel k -device pc-testdev -device pc-testdev", "only one pc-testdev"},
+      {"-kernel k -display gtk", "only 'none' is supported"},
+      {"-kernel k -serial pty", "expected stdio, file:PATH or none"},
+      {"-kernel k -serial stdio -serial stdio", "only one serial port"},
+      {"-kernel k -machine q35", "machine type 'q35' is not supported; supported: pc"},
+      {"-kernel k -M q35,kernel-irqchip=split", "machine type 'q35' is not supported"},
+      {"-kernel k -machine accel=hvf", "supported accelerators are kvm and tcg"},
+      {"-kernel k -accel xen", "supported accelerators are kvm and tcg"},
+      {"-kernel k -accel kvm,thread=single", "-accel kvm,thread=single: unsupported property 'thread=single'"},
+      {"-kernel k -machine foo=bar", "unsupported property 'foo'"},
+      {"-kernel k -machine pit=maybe", "'maybe' is not on or off"},
+      {"-kernel k -machine vmport=on -cpu max", "VMware I/O port is not supported"},
+      {"-kernel k -machine kernel-irqchip=split", "only kernel-irqchip=on"},
+      {"-kernel k -smp 0", "at least 1"},
+      {"-kernel k -smp 300", "Invalid SMP CPUs 300. The max CPUs supported by machine 'pc' is 255"},
+      {"-kernel k -smp 4,sockets=3", "must equal maxcpus (4)"},
+      {"-kernel k -smp 4,maxcpus=2", "maxcpus must be equal to or greater"},
+      {"-kernel k -smp 2,foo=1", "unsupported property 'foo'"},
+      {"-kernel k -smp two", "'two' is not a number"},
+      {"-kernel k -m 0", "not a memory size"},
+      {"-kernel k -m lots", "not a memory size"},
+      {"-kernel k -m 12X", "unknown size suffix 'X'"},
+      {"-kernel k -m 1G,maxmem=4G", "memory hotplug (maxmem) is not supported"},
+      {"-kernel k -m 99999999T", "memory size too large"},
+      {"-kernel k -cpu Skylake-Server,host-phys-bits", "unsupported CPU model 'Skylake-Server'; supported: qemu64"},
+      {"-kernel k -cpu max,+frob", "unknown CPU feature 'frob'"},
+      {"-kernel k -cpu host,hv_passthrough", "Hyper-V enlightenments are not supported"},
+      {"-kernel k -cpu max,x2apic=maybe", "'maybe' is not on or off"},
+      {"-kernel k -cpu max,bogus=1", "unknown CPU feature or property 'bogus'"},
+      {"-kernel k -global foo", "expected DRIVER.PROPERTY=VALUE"},
+      {"-kernel k --engine xen", "expected kvm or emu"},
+  };
+  for (const BadCase& c : cases) {
+    SCOPED_TRACE(c.args);
+    try {
+      parse(c.args);
+      ADD_FAILURE() << "accepted";
+    } catch (const UsageError& e) {
+      EXPECT_THAT(e.what(), HasSubstr(c.message));
+      EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos) << "one line";
+    }
+  }
+}
+
+TEST(CommandLine, DeviceHelpMatchesWhatKvmUnitTestsGreps) {
+  std::string text = device_help_text();
+  // x86/run: grep -F -e "\"testdev\"" -e "\"pc-testdev\"", then grep -F "pci-testdev" and "pc-testdev".
+  EXPECT_THAT(text, HasSubstr("name \"pc-testdev\", bus ISA\n"));
+  EXPECT_THAT(text, HasSubstr("name \"pci-testdev\", bus PCI, desc \"PCI Test Device\"\n"));
+  EXPECT_THAT(text, HasSubstr("name \"isa-debug-exit\", bus ISA\n"));
+  // Every listed device is accepted by -device.
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    size_t open = line.find("name \"");
+    if (open == std::string::npos) continue;
+    std::string name = line.substr(open + 6, line.find('"', open + 6) - open - 6);
+    EXPECT_NO_THROW(parse("-kernel k -device " + name)) << name;
+  }
+}
+
+TEST(CommandLine, UsageMentionsQemuAndEveryOption) {
+  std::string text = usage_text();
+  // scripts/arch-run.bash accepts a binary whose --help mentions QEMU.
+  EXPECT_THAT(text.substr(0, text.find('\n')), HasSubstr("QEMU"));
+  for (const char* opt : {"-kernel", "-append", "-initrd", "-m ", "-smp", "-cpu", "-machine", "-M ", "-accel",
+                          "-enable-kvm", "-engine", "-device", "-serial", "-display", "-no-reboot", "-nodefaults",
+                          "-global", "-version", "-help", "-h "})
+    EXPECT_THAT(text, HasSubstr(std::string("\n  ") + opt)) << opt;
+  EXPECT_THAT(version_text(), HasSubstr(NESTVISOR_VERSION));
+}
+
+}  // namespace
+}  // namespace nv
