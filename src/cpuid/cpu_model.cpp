@@ -19,6 +19,7 @@ constexpr uint32_t kKvmFeatureLeaf = 0x40000001;
 constexpr uint32_t kExtendedBase = 0x80000000;
 constexpr uint32_t kSvmLeaf = 0x8000000a;
 constexpr uint32_t kXsaveLeaf = 0xd;
+constexpr uint32_t kPmuLeaf = 0xa;
 
 // A feature word: one CPUID output register and the QEMU name of each bit
 // (nullptr: unnamed). Bit layouts: Intel SDM Vol. 2A, CPUID; AMD APM Vol. 3,
@@ -367,6 +368,9 @@ void apply_model(CpuidTable& t, const ModelDefinition& def) {
     if (CpuidEntry* e = t.find(w.function, w.index)) reg_of(*e, w.reg) = 0;
   for (std::string_view name : def.features)
     for (const CpuFeature* f : features_named(name)) t.set(*f, true);
+
+  // No architectural PMU: QEMU's named models default to pmu=off.
+  if (CpuidEntry* e = t.find(kPmuLeaf, 0)) e->eax = e->ebx = e->ecx = e->edx = 0;
 
   uint32_t sig = signature(def.family, def.model, def.stepping);
   if (CpuidEntry* e = t.find(0x1, 0)) e->eax = sig;

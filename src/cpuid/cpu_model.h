@@ -50,7 +50,8 @@ bool is_cpu_model(std::string_view name);
 //  - qemu64, kvm64: QEMU's definitions (family/model/stepping, feature
 //    words, maximum basic and extended leaves, brand string) intersected with
 //    supported, plus the defaults QEMU applies under KVM (x2apic and the KVM
-//    paravirtual features on; svm, monitor, acpi off). The vendor is the
+//    paravirtual features on; svm, monitor, acpi off) and no architectural
+//    PMU (leaf 0xA zeroed, QEMU's pmu=off). The vendor is the
 //    supported table's, as QEMU does with KVM. Leaves that carry no feature
 //    bits (caches, topology, XSAVE sizes, hypervisor leaves) come from
 //    supported.

@@ -41,6 +41,7 @@ std::vector<CpuidEntry> intel_host() {
                bits({0, 1, 5, 9, 12, 13, 17, 19, 20, 21, 22, 23, 24, 25, 26, 28, 29, 30}), 0x178bfbff});
   t.push_back({0x4, 0, kIdx, 0x1c004121, 0x01c0003f, 0x3f, 0});
   t.push_back({0x6, 0, 0, bits({2}), 0, 0, 0});
+  t.push_back({0xa, 0, 0, 0x07300402, 0, 0, 0x603});
   // 7.0: fsgsbase avx2 smep bmi2 erms invpcid smap | umip pku la57 | spec-ctrl arch-capabilities.
   t.push_back({0x7, 0, kIdx, 1, bits({0, 5, 7, 8, 9, 10, 20}), bits({2, 3, 16}), bits({26, 29})});
   t.push_back({0x7, 1, kIdx, bits({4}), 0, 0, 0});
@@ -152,6 +153,7 @@ TEST(CpuModel, Qemu64IsQemusDefinitionCutToSupported) {
   EXPECT_EQ(get(t, 7).ecx, 0u) << "no pku, umip, ...";
   EXPECT_EQ(get(t, 7).edx, 0u);
   EXPECT_EQ(get(t, 6).eax, 0u);
+  EXPECT_EQ(get(t, 0xa).eax | get(t, 0xa).edx, 0u) << "no PMU, as QEMU's pmu=off";
   EXPECT_EQ(find(t, 0x14), nullptr) << "leaves above level 0xd are dropped";
   EXPECT_EQ(get(t, 0xd, 0).eax, 0u) << "no xsave: leaf 0xD is empty";
   EXPECT_EQ(get(t, 0xd, 2).eax, 0u);
