@@ -125,7 +125,7 @@ class Parser {
 
   void global(const std::string& v) {
     if (v.find('=') == std::string::npos) usage_fail("-global {}: expected DRIVER.PROPERTY=VALUE", v);
-    result.warnings.push_back(fmt::format("-global {} is not supported and is ignored", v));
+    warn(fmt::format("-global {} is not supported and is ignored", v));
   }
 
   void engine(const std::string& v) {
@@ -275,9 +275,9 @@ class Parser {
       usage_fail("-smp {}: sockets*dies*clusters*cores*threads ({}) must equal maxcpus ({})", v, topology,
                  maxcpus ? *maxcpus : n);
     if (maxcpus && *maxcpus > n)
-      result.warnings.push_back(fmt::format("-smp {}: CPU hotplug is not supported; maxcpus is ignored", v));
+      warn(fmt::format("-smp {}: CPU hotplug is not supported; maxcpus is ignored", v));
     if (has_topology)
-      result.warnings.push_back(
+      warn(
           fmt::format("-smp {}: the CPU topology is not modelled; the guest sees {} CPUs and the engine's topology", v,
                       n));
     result.config.vcpus = static_cast<unsigned>(n);
@@ -323,7 +323,7 @@ class Parser {
         usage_fail("-cpu {}: '{}': Hyper-V enlightenments are not supported", v, it.key);
       } else if (contains(kSilentCpuProperties, key)) {
       } else if (contains(kIgnoredCpuProperties, key)) {
-        result.warnings.push_back(fmt::format("-cpu property '{}' is not supported and is ignored", item));
+        warn(fmt::format("-cpu property '{}' is not supported and is ignored", item));
       } else {
         usage_fail("-cpu {}: unknown CPU feature or property '{}'", v, it.key);
       }
@@ -346,12 +346,18 @@ class Parser {
   void cpu_feature(std::string_view option, std::string_view name, bool enable, CpuConfig& cfg) {
     if (name.starts_with("vmx-") || name.starts_with("vmx_")) {
       // QEMU's vmx-* names are bits of the VMX capability MSRs, not CPUID.
-      result.warnings.push_back(
+      warn(
           fmt::format("-cpu {}{}: VMX capability controls are not modelled; ignored", enable ? '+' : '-', name));
       return;
     }
     if (canonical_cpu_feature(name).empty()) usage_fail("-cpu {}: unknown CPU feature '{}'", option, name);
     cfg.flags.push_back(CpuFlag{std::string(name), enable});
+  }
+
+  // Each distinct warning once, however often the option repeats.
+  void warn(std::string text) {
+    if (std::find(result.warnings.begin(), result.warnings.end(), text) == result.warnings.end())
+      result.warnings.push_back(std::move(text));
   }
 
   bool serial_seen_ = false;

@@ -161,6 +161,10 @@ TEST(CommandLine, AcceptedOptions) {
          EXPECT_TRUE(cl.warnings.empty());
        }},
       {"-no-reboot --nodefaults --display none", [](auto& cl) { EXPECT_TRUE(cl.config.no_reboot); }},
+      {"-append '-pause_filter_test -svm_npt' -global a.b=1 -global a.b=1", [](auto& cl) {
+         EXPECT_EQ(cl.config.append, "-pause_filter_test -svm_npt") << "values may start with a dash";
+         EXPECT_EQ(cl.warnings.size(), 1u) << "a repeated warning is given once";
+       }},
       {"-append '' -initrd env", [](auto& cl) {
          EXPECT_EQ(cl.config.append, "");
          EXPECT_EQ(cl.config.initrd, "env");
