@@ -97,9 +97,11 @@ constexpr std::string_view kDevices[] = {"isa-debug-exit", "pc-testdev", "pci-te
 // "migratable" and "check" change nothing here: every supported feature is
 // passed on and missing ones are always reported.
 constexpr std::string_view kSilentCpuProperties[] = {"migratable", "check"};
+// clang-format off
 constexpr std::string_view kIgnoredCpuProperties[] = {
     "host-phys-bits", "host-phys-bits-limit", "phys-bits", "vendor", "pmu", "l3-cache", "enforce", "level",
     "xlevel", "min-level", "min-xlevel", "model-id", "family", "model", "stepping", "tsc-frequency"};
+// clang-format on
 
 template <size_t N>
 bool contains(const std::string_view (&list)[N], std::string_view s) {
@@ -170,8 +172,7 @@ class Parser {
   }
 
   void kernel_irqchip(std::string_view v, std::string_view option) {
-    if (v != "on")
-      usage_fail("{} kernel-irqchip={}: only kernel-irqchip=on (the default) is supported", option, v);
+    if (v != "on") usage_fail("{} kernel-irqchip={}: only kernel-irqchip=on (the default) is supported", option, v);
   }
 
   void machine(const std::string& v) {
@@ -190,7 +191,8 @@ class Parser {
       } else if (it.key == "kernel-irqchip") {
         kernel_irqchip(val, "-machine");
       } else if (it.key == "vmport") {
-        if (parse_switch(val, "-machine vmport")) usage_fail("-machine vmport=on: the VMware I/O port is not supported");
+        if (parse_switch(val, "-machine vmport"))
+          usage_fail("-machine vmport=on: the VMware I/O port is not supported");
       } else {
         usage_fail("-machine {}: unsupported property '{}'; supported: type, accel, pit, kernel-irqchip, vmport", v,
                    it.key);
@@ -274,12 +276,10 @@ class Parser {
     if (has_topology && topology != (maxcpus ? *maxcpus : n))
       usage_fail("-smp {}: sockets*dies*clusters*cores*threads ({}) must equal maxcpus ({})", v, topology,
                  maxcpus ? *maxcpus : n);
-    if (maxcpus && *maxcpus > n)
-      warn(fmt::format("-smp {}: CPU hotplug is not supported; maxcpus is ignored", v));
+    if (maxcpus && *maxcpus > n) warn(fmt::format("-smp {}: CPU hotplug is not supported; maxcpus is ignored", v));
     if (has_topology)
-      warn(
-          fmt::format("-smp {}: the CPU topology is not modelled; the guest sees {} CPUs and the engine's topology", v,
-                      n));
+      warn(fmt::format("-smp {}: the CPU topology is not modelled; the guest sees {} CPUs and the engine's topology", v,
+                       n));
     result.config.vcpus = static_cast<unsigned>(n);
   }
 
@@ -346,8 +346,7 @@ class Parser {
   void cpu_feature(std::string_view option, std::string_view name, bool enable, CpuConfig& cfg) {
     if (name.starts_with("vmx-") || name.starts_with("vmx_")) {
       // QEMU's vmx-* names are bits of the VMX capability MSRs, not CPUID.
-      warn(
-          fmt::format("-cpu {}{}: VMX capability controls are not modelled; ignored", enable ? '+' : '-', name));
+      warn(fmt::format("-cpu {}{}: VMX capability controls are not modelled; ignored", enable ? '+' : '-', name));
       return;
     }
     if (canonical_cpu_feature(name).empty()) usage_fail("-cpu {}: unknown CPU feature '{}'", option, name);

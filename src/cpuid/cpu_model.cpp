@@ -162,31 +162,48 @@ struct ModelDefinition {
   std::vector<std::string_view> features;
 };
 
-// PPRO_FEATURES in QEMU.
-#define NV_PPRO_FEATURES                                                                                           \
-  "fpu", "de", "pse", "tsc", "msr", "mce", "cx8", "pge", "cmov", "pat", "fxsr", "mmx", "sse", "sse2", "pae", "sep", \
-      "apic"
+// QEMU's PPRO_FEATURES followed by `more`.
+std::vector<std::string_view> ppro_features_and(std::initializer_list<std::string_view> more) {
+  std::vector<std::string_view> features = {"fpu", "de",   "pse", "tsc", "msr",  "mce", "cx8", "pge", "cmov",
+                                            "pat", "fxsr", "mmx", "sse", "sse2", "pae", "sep", "apic"};
+  features.insert(features.end(), more);
+  return features;
+}
 
 const std::vector<ModelDefinition>& model_definitions() {
   static const std::vector<ModelDefinition> defs = {
-      {"qemu64", 0xd, 0x8000000a, 15, 107, 1, "QEMU Virtual CPU version 2.5+",
-       {NV_PPRO_FEATURES, "mtrr", "clflush", "mca", "pse36", "pni", "cx16", "lm", "syscall", "nx", "lahf-lm", "svm"}},
-      {"kvm64", 0xd, 0x80000008, 15, 6, 1, "Common KVM processor",
-       {NV_PPRO_FEATURES, "vme", "mtrr", "clflush", "mca", "pse36", "pni", "cx16", "lm", "syscall", "nx"}},
+      {.name = "qemu64",
+       .level = 0xd,
+       .xlevel = 0x8000000a,
+       .family = 15,
+       .model = 107,
+       .stepping = 1,
+       .brand = "QEMU Virtual CPU version 2.5+",
+       .features = ppro_features_and(
+           {"mtrr", "clflush", "mca", "pse36", "pni", "cx16", "lm", "syscall", "nx", "lahf-lm", "svm"})},
+      {.name = "kvm64",
+       .level = 0xd,
+       .xlevel = 0x80000008,
+       .family = 15,
+       .model = 6,
+       .stepping = 1,
+       .brand = "Common KVM processor",
+       .features = ppro_features_and({"vme", "mtrr", "clflush", "mca", "pse36", "pni", "cx16", "lm", "syscall", "nx"})},
   };
   return defs;
 }
-#undef NV_PPRO_FEATURES
 
 // What QEMU turns on and off for every named model under KVM
 // (target/i386/kvm/kvm-cpu.c, kvm_default_props); the "on" ones are applied
 // only where supported, without warnings.
 const std::vector<CpuFlag>& named_model_defaults() {
+  // clang-format off
   static const std::vector<CpuFlag> defaults = {
-      {"kvmclock", true},           {"kvm-nopiodelay", true}, {"kvm-asyncpf", true}, {"kvm-steal-time", true},
-      {"kvm-pv-eoi", true},         {"kvmclock-stable-bit", true}, {"x2apic", true}, {"kvm-msi-ext-dest-id", false},
-      {"acpi", false},              {"monitor", false},       {"svm", false},
+      {"kvmclock", true}, {"kvm-nopiodelay", true}, {"kvm-asyncpf", true}, {"kvm-steal-time", true},
+      {"kvm-pv-eoi", true}, {"kvmclock-stable-bit", true}, {"x2apic", true},
+      {"kvm-msi-ext-dest-id", false}, {"acpi", false}, {"monitor", false}, {"svm", false},
   };
+  // clang-format on
   return defaults;
 }
 
@@ -247,6 +264,7 @@ constexpr std::pair<std::string_view, std::string_view> kDependencies[] = {
 };
 
 // XSAVE state components (XCR0 bits, SDM Vol. 1 §13.1) owned by a feature.
+// clang-format off
 constexpr std::pair<std::string_view, uint64_t> kXsaveComponents[] = {
     {"avx", 1ull << 2},
     {"mpx", (1ull << 3) | (1ull << 4)},
@@ -254,13 +272,18 @@ constexpr std::pair<std::string_view, uint64_t> kXsaveComponents[] = {
     {"pku", 1ull << 9},
     {"amx-tile", (1ull << 17) | (1ull << 18)},
 };
+// clang-format on
 
 uint32_t& reg_of(CpuidEntry& e, CpuidReg r) {
   switch (r) {
-    case CpuidReg::eax: return e.eax;
-    case CpuidReg::ebx: return e.ebx;
-    case CpuidReg::ecx: return e.ecx;
-    case CpuidReg::edx: return e.edx;
+    case CpuidReg::eax:
+      return e.eax;
+    case CpuidReg::ebx:
+      return e.ebx;
+    case CpuidReg::ecx:
+      return e.ecx;
+    case CpuidReg::edx:
+      return e.edx;
   }
   return e.eax;
 }
@@ -274,8 +297,19 @@ const char* reg_name(CpuidReg r) {
 // does not flag them.
 bool index_matters(uint32_t function) {
   switch (function) {
-    case 0x4: case 0x7: case 0xb: case kXsaveLeaf: case 0xf: case 0x10: case 0x12: case 0x14: case 0x17:
-    case 0x18: case 0x1f: case 0x8000001d: case 0x80000020:
+    case 0x4:
+    case 0x7:
+    case 0xb:
+    case kXsaveLeaf:
+    case 0xf:
+    case 0x10:
+    case 0x12:
+    case 0x14:
+    case 0x17:
+    case 0x18:
+    case 0x1f:
+    case 0x8000001d:
+    case 0x80000020:
       return true;
     default:
       return false;

@@ -51,8 +51,8 @@ T read_at(std::span<const uint8_t> bytes, uint64_t offset) {
 void check_loadable(const GuestMemory& mem, std::string_view name, std::string_view what, Range r) {
   uint64_t ram_end = mem.below_4g_end();
   if (r.end > ram_end || r.end < r.start)
-    fail("kernel '{}': {} {:#x}-{:#x} is outside guest RAM (RAM below 4 GiB is 0-{:#x}, {} MiB)", name, what,
-         r.start, r.end, ram_end, ram_end / layout::kMiB);
+    fail("kernel '{}': {} {:#x}-{:#x} is outside guest RAM (RAM below 4 GiB is 0-{:#x}, {} MiB)", name, what, r.start,
+         r.end, ram_end, ram_end / layout::kMiB);
   if (overlaps(r, kReservedLowArea))
     fail("kernel '{}': {} {:#x}-{:#x} overlaps the reserved area {:#x}-{:#x} (EBDA, VGA, BIOS)", name, what, r.start,
          r.end, kReservedLowArea.start, kReservedLowArea.end);
@@ -155,9 +155,10 @@ Image load_elf_class(GuestMemory& mem, std::span<const uint8_t> kernel, std::str
     if (s.filesz > s.memsz)
       fail("kernel '{}': segment {} has file size {:#x} larger than its memory size {:#x}", name, i, s.filesz, s.memsz);
     if (s.offset > kernel.size() || s.filesz > kernel.size() - s.offset)
-      fail("kernel '{}': truncated: segment {} data at file offset {:#x}-{:#x} extends beyond the end of the file "
-           "({:#x} bytes)",
-           name, i, s.offset, s.offset + s.filesz, kernel.size());
+      fail(
+          "kernel '{}': truncated: segment {} data at file offset {:#x}-{:#x} extends beyond the end of the file "
+          "({:#x} bytes)",
+          name, i, s.offset, s.offset + s.filesz, kernel.size());
     check_loadable(mem, name, fmt::format("segment {}", i), Range{s.paddr, s.paddr + s.memsz});
     segments.push_back(s);
   }
@@ -264,12 +265,13 @@ BootInfo load_multiboot_image(GuestMemory& mem, std::span<const uint8_t> kernel,
   uint32_t unsupported =
       found.header.flags & 0xffff & ~(kHeaderPageAlignModules | kHeaderWantsMemoryInfo | kHeaderWantsVideoMode);
   if (unsupported)
-    fail("kernel '{}': multiboot header requires unsupported features (flag bits {:#x}; only bits 0-2 of the "
-         "required bits 0-15 are known)",
-         kernel_name, unsupported);
+    fail(
+        "kernel '{}': multiboot header requires unsupported features (flag bits {:#x}; only bits 0-2 of the "
+        "required bits 0-15 are known)",
+        kernel_name, unsupported);
 
   Image image = (found.header.flags & kHeaderAoutKludge) ? load_aout_kludge(mem, kernel, kernel_name, found)
-                                                          : load_elf(mem, kernel, kernel_name);
+                                                         : load_elf(mem, kernel, kernel_name);
   uint64_t kernel_end = 0;
   for (const Range& r : image.ranges) kernel_end = std::max(kernel_end, r.end);
 
@@ -319,8 +321,8 @@ BootInfo load_multiboot_image(GuestMemory& mem, std::span<const uint8_t> kernel,
   Info info{};
   info.flags = kInfoMemory | kInfoCmdline | kInfoModules | kInfoMmap | kInfoBootloaderName;
   info.mem_lower = static_cast<uint32_t>(std::min(ram_end, layout::kLowMemEnd) / layout::kKiB);
-  info.mem_upper = static_cast<uint32_t>(
-      ram_end > layout::kHighMemBase ? (ram_end - layout::kHighMemBase) / layout::kKiB : 0);
+  info.mem_upper =
+      static_cast<uint32_t>(ram_end > layout::kHighMemBase ? (ram_end - layout::kHighMemBase) / layout::kKiB : 0);
   info.cmdline = put_string(cmdline);
   info.boot_loader_name = put_string(kBootloaderName);
   info.mods_count = static_cast<uint32_t>(module_table.size());

@@ -100,18 +100,21 @@ TEST(CommandLine, AcceptedOptions) {
       {"-smp 4", [](auto& cl) { EXPECT_EQ(cl.config.vcpus, 4u); }},
       {"-smp cpus=3", [](auto& cl) { EXPECT_EQ(cl.config.vcpus, 3u); }},
       {"-smp 255", [](auto& cl) { EXPECT_EQ(cl.config.vcpus, 255u); }},
-      {"-smp sockets=2,cores=2", [](auto& cl) {
+      {"-smp sockets=2,cores=2",
+       [](auto& cl) {
          EXPECT_EQ(cl.config.vcpus, 4u);
          EXPECT_EQ(cl.warnings.size(), 1u);
        }},
-      {"-smp 2,maxcpus=4", [](auto& cl) {
+      {"-smp 2,maxcpus=4",
+       [](auto& cl) {
          EXPECT_EQ(cl.config.vcpus, 2u);
          ASSERT_EQ(cl.warnings.size(), 1u);
          EXPECT_THAT(cl.warnings[0], HasSubstr("hotplug"));
        }},
       {"-machine accel=tcg", [](auto& cl) { EXPECT_EQ(cl.config.engine, EngineKind::emu); }},
       {"-machine accel=kvm:tcg", [](auto& cl) { EXPECT_EQ(cl.config.engine, EngineKind::kvm); }},
-      {"-M pc,accel=tcg,pit=off", [](auto& cl) {
+      {"-M pc,accel=tcg,pit=off",
+       [](auto& cl) {
          EXPECT_EQ(cl.config.engine, EngineKind::emu);
          EXPECT_FALSE(cl.config.in_kernel_pit);
        }},
@@ -120,35 +123,41 @@ TEST(CommandLine, AcceptedOptions) {
       {"-accel tcg -enable-kvm", [](auto& cl) { EXPECT_EQ(cl.config.engine, EngineKind::kvm); }},
       {"--engine emu", [](auto& cl) { EXPECT_EQ(cl.config.engine, EngineKind::emu); }},
       {"-accel kvm,kernel-irqchip=on --engine kvm", [](auto& cl) { EXPECT_EQ(cl.config.engine, EngineKind::kvm); }},
-      {"-serial file:/tmp/a,,b.log", [](auto& cl) {
+      {"-serial file:/tmp/a,,b.log",
+       [](auto& cl) {
          EXPECT_EQ(cl.config.serial.mode, SerialMode::file);
          EXPECT_EQ(cl.config.serial.path, "/tmp/a,,b.log") << "the -serial value is taken whole";
        }},
       {"-serial none", [](auto& cl) { EXPECT_EQ(cl.config.serial.mode, SerialMode::none); }},
-      {"-device isa-debug-exit", [](auto& cl) {
+      {"-device isa-debug-exit",
+       [](auto& cl) {
          ASSERT_TRUE(cl.config.debug_exit);
          EXPECT_EQ(cl.config.debug_exit->iobase, 0x501);
          EXPECT_EQ(cl.config.debug_exit->iosize, 2);
        }},
-      {"-device isa-debug-exit,iosize=1,iobase=244", [](auto& cl) {
+      {"-device isa-debug-exit,iosize=1,iobase=244",
+       [](auto& cl) {
          EXPECT_EQ(cl.config.debug_exit->iobase, 244);
          EXPECT_EQ(cl.config.debug_exit->iosize, 1);
        }},
-      {"-cpu max,+vmx,-pku", [](auto& cl) {
+      {"-cpu max,+vmx,-pku",
+       [](auto& cl) {
          EXPECT_EQ(cl.config.cpu.model, "max");
          ASSERT_EQ(cl.config.cpu.flags.size(), 2u);
          EXPECT_EQ(cl.config.cpu.flags[1].name, "pku");
          EXPECT_FALSE(cl.config.cpu.flags[1].enable);
          EXPECT_TRUE(cl.warnings.empty());
        }},
-      {"-cpu qemu64,tsc_deadline=on,x2apic=off,sse4_1", [](auto& cl) {
+      {"-cpu qemu64,tsc_deadline=on,x2apic=off,sse4_1",
+       [](auto& cl) {
          ASSERT_EQ(cl.config.cpu.flags.size(), 3u);
          EXPECT_TRUE(cl.config.cpu.flags[0].enable);
          EXPECT_FALSE(cl.config.cpu.flags[1].enable);
          EXPECT_EQ(cl.config.cpu.flags[2].name, "sse4_1");
          EXPECT_TRUE(cl.config.cpu.flags[2].enable) << "a bare feature name means on";
        }},
-      {"-cpu max,host-phys-bits,+vmx,-vmx-mbec", [](auto& cl) {
+      {"-cpu max,host-phys-bits,+vmx,-vmx-mbec",
+       [](auto& cl) {
          ASSERT_EQ(cl.config.cpu.flags.size(), 1u);
          EXPECT_EQ(cl.config.cpu.flags[0].name, "vmx");
          ASSERT_EQ(cl.warnings.size(), 2u);
@@ -156,20 +165,24 @@ TEST(CommandLine, AcceptedOptions) {
          EXPECT_THAT(cl.warnings[1], HasSubstr("vmx-mbec"));
        }},
       {"-cpu qemu64,phys-bits=36,vendor=GenuineIntel", [](auto& cl) { EXPECT_EQ(cl.warnings.size(), 2u); }},
-      {"-cpu host,migratable=no", [](auto& cl) {
+      {"-cpu host,migratable=no",
+       [](auto& cl) {
          EXPECT_EQ(cl.config.cpu.model, "host");
          EXPECT_TRUE(cl.warnings.empty());
        }},
       {"-no-reboot --nodefaults --display none", [](auto& cl) { EXPECT_TRUE(cl.config.no_reboot); }},
-      {"-append '-pause_filter_test -svm_npt' -global a.b=1 -global a.b=1", [](auto& cl) {
+      {"-append '-pause_filter_test -svm_npt' -global a.b=1 -global a.b=1",
+       [](auto& cl) {
          EXPECT_EQ(cl.config.append, "-pause_filter_test -svm_npt") << "values may start with a dash";
          EXPECT_EQ(cl.warnings.size(), 1u) << "a repeated warning is given once";
        }},
-      {"-append '' -initrd env", [](auto& cl) {
+      {"-append '' -initrd env",
+       [](auto& cl) {
          EXPECT_EQ(cl.config.append, "");
          EXPECT_EQ(cl.config.initrd, "env");
        }},
-      {"", [](auto& cl) {
+      {"",
+       [](auto& cl) {
          EXPECT_EQ(cl.config.engine, EngineKind::kvm);
          EXPECT_EQ(cl.config.vcpus, 1u);
          EXPECT_EQ(cl.config.cpu.model, "qemu64");
@@ -285,9 +298,9 @@ TEST(CommandLine, UsageMentionsQemuAndEveryOption) {
   std::string text = usage_text();
   // scripts/arch-run.bash accepts a binary whose --help mentions QEMU.
   EXPECT_THAT(text.substr(0, text.find('\n')), HasSubstr("QEMU"));
-  for (const char* opt : {"-kernel", "-append", "-initrd", "-m ", "-smp", "-cpu", "-machine", "-M ", "-accel",
-                          "-enable-kvm", "-engine", "-device", "-serial", "-display", "-no-reboot", "-nodefaults",
-                          "-global", "-version", "-help", "-h "})
+  for (const char* opt : {"-kernel",    "-append",     "-initrd",     "-m ",      "-smp",    "-cpu",    "-machine",
+                          "-M ",        "-accel",      "-enable-kvm", "-engine",  "-device", "-serial", "-display",
+                          "-no-reboot", "-nodefaults", "-global",     "-version", "-help",   "-h "})
     EXPECT_THAT(text, HasSubstr(std::string("\n  ") + opt)) << opt;
   EXPECT_THAT(version_text(), HasSubstr(NESTVISOR_VERSION));
 }

@@ -89,7 +89,9 @@ const CpuidEntry& get(const std::vector<CpuidEntry>& t, uint32_t function, uint3
   return *e;
 }
 
-CpuConfig cpu(std::string model, std::vector<CpuFlag> flags = {}) { return CpuConfig{std::move(model), std::move(flags)}; }
+CpuConfig cpu(std::string model, std::vector<CpuFlag> flags = {}) {
+  return CpuConfig{std::move(model), std::move(flags)};
+}
 
 std::string vendor_of(const std::vector<CpuidEntry>& t) {
   const CpuidEntry& l0 = get(t, 0);
@@ -147,8 +149,8 @@ TEST(CpuModel, Qemu64IsQemusDefinitionCutToSupported) {
   // pni cx16, x2apic (QEMU's KVM default) and hypervisor; no avx, xsave, vmx, ...
   EXPECT_EQ(get(t, 1).ecx, bits({0, 13, 21, 31}));
   // PPRO_FEATURES | mtrr clflush mca pse36, as far as supported.
-  EXPECT_EQ(get(t, 1).edx, bits({0, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 15, 16, 17, 19, 23, 24, 25, 26}) &
-                               0x178bfbffu);
+  EXPECT_EQ(get(t, 1).edx,
+            bits({0, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 15, 16, 17, 19, 23, 24, 25, 26}) & 0x178bfbffu);
   EXPECT_EQ(get(t, 7).ebx, 0u) << "no avx2, smep, ...";
   EXPECT_EQ(get(t, 7).ecx, 0u) << "no pku, umip, ...";
   EXPECT_EQ(get(t, 7).edx, 0u);
@@ -175,8 +177,8 @@ TEST(CpuModel, Kvm64Signature) {
 }
 
 TEST(CpuModel, PlusFlagsEnableSupportedFeaturesIncludingQemuSpellings) {
-  auto t = shape_cpuid(intel_host(), cpu("qemu64", {{"x2apic", true}, {"tsc_deadline", true}, {"sse4_1", true}}),
-                       nullptr);
+  auto t =
+      shape_cpuid(intel_host(), cpu("qemu64", {{"x2apic", true}, {"tsc_deadline", true}, {"sse4_1", true}}), nullptr);
   EXPECT_TRUE(get(t, 1).ecx & bits({21}));
   EXPECT_TRUE(get(t, 1).ecx & bits({24})) << "tsc-deadline";
   EXPECT_TRUE(get(t, 1).ecx & bits({19})) << "sse4.1";

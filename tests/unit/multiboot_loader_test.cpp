@@ -121,7 +121,8 @@ std::vector<MmapEntry> walk_mmap(const GuestMemory& mem, const Info& info) {
   return entries;
 }
 
-std::string load_error(GuestMemory& mem, const std::vector<uint8_t>& kernel, const std::vector<ModuleImage>& mods = {}) {
+std::string load_error(GuestMemory& mem, const std::vector<uint8_t>& kernel,
+                       const std::vector<ModuleImage>& mods = {}) {
   try {
     load_multiboot_image(mem, kernel, "k.flat", "", mods);
   } catch (const Error& e) {
