@@ -17,11 +17,16 @@ static const struct acpi_rsdp *scan_rsdp(uint64_t start, uint64_t end) {
   return 0;
 }
 
+// The search result is cached: on some hosts every read of the BIOS area is slow.
 const struct acpi_rsdp *acpi_find_rsdp(void) {
+  static const struct acpi_rsdp *rsdp;
+  static bool searched;
+  if (searched) return rsdp;
+  searched = true;
   uint64_t ebda = (uint64_t)(*(volatile uint16_t *)phys_ptr(0x40e)) << 4;  // BDA word 0x40E: EBDA segment
-  const struct acpi_rsdp *r = 0;
-  if (ebda >= 0x80000 && ebda < 0xa0000) r = scan_rsdp(ebda, ebda + 1024);
-  return r ? r : scan_rsdp(0xe0000, 0x100000);
+  if (ebda >= 0x80000 && ebda < 0xa0000) rsdp = scan_rsdp(ebda, ebda + 1024);
+  if (!rsdp) rsdp = scan_rsdp(0xe0000, 0x100000);
+  return rsdp;
 }
 
 const struct acpi_header *acpi_find_table(const char *signature) {

@@ -3,6 +3,12 @@
 #include "cpu.h"
 #include "interrupts.h"
 #include "io.h"
+#include "timing.h"
+
+#define APIC_PROBE_VECTOR 0xfe
+#define ICR_SELF (1u << 18)  // destination shorthand 01b
+
+static volatile bool probe_ran, probe_in_service;
 
 static uint64_t lapic_base(void) { return rdmsr(MSR_IA32_APIC_BASE) & 0xfffff000ull; }
 
@@ -33,4 +39,24 @@ bool lapic_send_ipi(uint8_t dest_apic_id, uint32_t icr_low) {
     cpu_relax();
   }
   return false;
+}
+
+static void probe_handler(struct interrupt_frame *f) {
+  (void)f;
+  probe_in_service = lapic_in_service(APIC_PROBE_VECTOR);
+  probe_ran = true;
+  lapic_eoi();
+}
+
+bool lapic_models_in_service(void) {
+  set_interrupt_handler(APIC_PROBE_VECTOR, probe_handler);
+  probe_ran = probe_in_service = false;
+  lapic_write(APIC_ICR_HIGH, 0);
+  lapic_write(APIC_ICR_LOW, ICR_SELF | APIC_PROBE_VECTOR);
+  struct deadline d = deadline_in_ms(100);
+  irq_enable();
+  while (!probe_ran && !deadline_passed(d)) cpu_relax();
+  irq_disable();
+  set_interrupt_handler(APIC_PROBE_VECTOR, 0);
+  return probe_ran && probe_in_service;
 }

@@ -3,6 +3,8 @@
 
 #include <stdint.h>
 
+#include "layout.h"  // MAX_CPUS
+
 typedef void (*ap_function)(unsigned cpu_index);
 
 // Starts every enabled CPU in the MADT other than the caller, one at a time. Each AP
