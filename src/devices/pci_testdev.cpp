@@ -29,7 +29,7 @@ constexpr uint64_t kTestField = 0, kWidthField = 1, kOffsetField = 4, kDataField
 
 }  // namespace
 
-PciTestdev::PciTestdev() : PciDevice(kVendorRedHat, kDeviceTest, kClassOther, 0x00) {
+PciTestdev::PciTestdev() : PciDevice(kVendorRedHat, kDeviceTest, kClassCode, 0x00) {
   add_bar(kMemoryBar, BarKind::memory32, kMemoryBarSize);
   add_bar(kIoBar, BarKind::io, kIoBarSize);
 }

@@ -19,7 +19,9 @@ class PciTestdev : public PciDevice {
  public:
   static constexpr uint16_t kVendorRedHat = 0x1b36;  // PCI SIG vendor ID of Red Hat (QEMU)
   static constexpr uint16_t kDeviceTest = 0x0005;    // QEMU docs/specs/pci-ids: pci-testdev
-  static constexpr uint32_t kClassOther = 0xff0000;  // base class 0xff, "other" (PCI 3.0 App. D)
+  // QEMU stores PCI_CLASS_OTHERS (0xff) as the 16-bit class, so the device
+  // reads as base class 0x00, sub-class 0xff (lspci: "Unclassified device [00ff]").
+  static constexpr uint32_t kClassCode = 0x00ff00;
   // BAR layout and test count of QEMU's hw/misc/pci-testdev.c.
   static constexpr unsigned kMemoryBar = 0, kIoBar = 1;
   static constexpr uint32_t kMemoryBarSize = 4096, kIoBarSize = 256;
