@@ -1,0 +1,57 @@
+// One KVM vCPU: its fd, the shared kvm_run page, and the exit loop that runs
+// on the vCPU's own host thread.
+#pragma once
+
+#include "cpuid/cpu_model.h"
+#include "kvm/kvm_fd.h"
+
+#include <linux/kvm.h>
+#include <pthread.h>
+
+#include <atomic>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace nv {
+
+class Machine;
+struct BootInfo;
+
+class KvmVcpu {
+ public:
+  KvmVcpu(const KvmFd& vm, unsigned index, size_t run_size, Machine& machine);
+  ~KvmVcpu();
+  KvmVcpu(const KvmVcpu&) = delete;
+  KvmVcpu& operator=(const KvmVcpu&) = delete;
+
+  unsigned index() const { return index_; }
+  void set_cpuid(const std::vector<CpuidEntry>& entries);
+  // Multiboot hand-off state (Multiboot spec 0.6.96 §3.2) for the BSP.
+  void set_multiboot_state(const BootInfo& boot);
+
+  // Thread body: runs the guest until the machine stops. Engine failures
+  // are reported and turned into a machine exit, never an exception.
+  void run_loop();
+  // Makes run_loop() leave KVM_RUN promptly; callable from any thread.
+  void kick();
+
+  std::string describe_state() const;
+
+ private:
+  // Returns false when the exit ends this vCPU's loop.
+  bool handle_exit();
+  void handle_io();
+  void handle_mmio();
+  bool fatal(const std::string& what);
+
+  unsigned index_;
+  Machine& machine_;
+  KvmFd fd_;
+  kvm_run* run_ = nullptr;
+  size_t run_size_;
+  std::atomic<bool> thread_started_{false};
+  pthread_t thread_{};
+};
+
+}  // namespace nv
