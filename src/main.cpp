@@ -30,7 +30,7 @@ void stop_on_termination_signals(nv::MachineControl& control) {
     int sig = 0;
     if (sigwait(&set, &sig) != 0) return;
     nv::log_warn("terminating on signal {}", sig);
-    control.request_exit(128 + sig);
+    control.request_termination(sig);
   }).detach();
 }
 

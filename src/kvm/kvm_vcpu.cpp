@@ -90,6 +90,8 @@ void KvmVcpu::run_loop() {
   } catch (const std::exception& e) {
     fatal(e.what());
   }
+  if (control.stop_kind() == MachineControl::Stop::terminated)
+    log_warn("vCPU {} state at termination: {}", index_, describe_state());
 }
 
 bool KvmVcpu::fatal(const std::string& what) {

@@ -76,7 +76,7 @@ int Machine::run() {
       engine->run();
     }
     if (serial_) serial_->flush();
-    if (control_.stop_kind() == MachineControl::Stop::exit) return control_.exit_status();
+    if (control_.stop_kind() != MachineControl::Stop::reset) return control_.exit_status();
     // A reset: QEMU's -no-reboot turns it into a clean exit (status 0).
     if (config_.no_reboot) return 0;
     log_info("machine reset: reloading {}", config_.kernel);

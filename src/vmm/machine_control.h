@@ -11,10 +11,14 @@ namespace nv {
 
 class MachineControl {
  public:
-  enum class Stop { none, exit, reset };
+  enum class Stop { none, exit, reset, terminated };
 
   // Ends the VMM with `status` (isa-debug-exit, shutdown with --no-reboot).
   void request_exit(int status) { request(Stop::exit, status); }
+  // Ends the VMM because the process got termination signal `signal`
+  // (status 128 + signal); engines then log where each vCPU was, which is
+  // what a user debugging a hung guest killed by a timeout needs.
+  void request_termination(int signal) { request(Stop::terminated, 128 + signal); }
   // Resets the machine; with --no-reboot the owner turns this into an exit.
   void request_reset() { request(Stop::reset, 0); }
 
