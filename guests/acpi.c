@@ -5,8 +5,7 @@
 
 static bool check_table(const char *what, const struct acpi_header *t) {
   if (!reportf(t != 0, "%s present", what)) return false;
-  return reportf(t->length >= sizeof(*t) && acpi_checksum_ok(t, t->length), "%s checksum (length %u)", what,
-                 t->length);
+  return reportf(t->length >= sizeof(*t) && acpi_checksum_ok(t, t->length), "%s checksum (length %u)", what, t->length);
 }
 
 static void test_root_tables(const struct acpi_rsdp *rsdp) {
@@ -14,8 +13,7 @@ static void test_root_tables(const struct acpi_rsdp *rsdp) {
   printf("RSDP at %p, revision %u, OEM \"%c%c%c%c%c%c\"\n", (const void *)rsdp, rsdp->revision, rsdp->oem_id[0],
          rsdp->oem_id[1], rsdp->oem_id[2], rsdp->oem_id[3], rsdp->oem_id[4], rsdp->oem_id[5]);
   bool xsdt = rsdp->revision >= 2 && rsdp->xsdt_address;
-  if (rsdp->revision >= 2)
-    report("RSDP extended checksum", rsdp->length >= 36 && acpi_checksum_ok(rsdp, rsdp->length));
+  if (rsdp->revision >= 2) report("RSDP extended checksum", rsdp->length >= 36 && acpi_checksum_ok(rsdp, rsdp->length));
   report("RSDT or XSDT present", rsdp->rsdt_address || xsdt);
   if (rsdp->rsdt_address) {
     const struct acpi_header *rsdt = (const struct acpi_header *)(uint64_t)rsdp->rsdt_address;

@@ -141,8 +141,7 @@ static void test_eoi(bool isr_modelled) {
   lapic_eoi();
   bool resumed = wait_ticks(held + 2, 1000);
   stop_timer();
-  reportf(held == 1 && in_service && pending, "without EOI: 1 interrupt, vector in ISR and next one in IRR (%u)",
-          held);
+  reportf(held == 1 && in_service && pending, "without EOI: 1 interrupt, vector in ISR and next one in IRR (%u)", held);
   report("after EOI the held interrupt and later ones arrive", resumed);
 }
 

@@ -7,12 +7,18 @@ static volatile unsigned online_count;
 
 static const char *mmap_type_name(uint32_t type) {
   switch (type) {
-    case 1: return "available";
-    case 2: return "reserved";
-    case 3: return "ACPI reclaimable";
-    case 4: return "ACPI NVS";
-    case 5: return "bad memory";
-    default: return "unknown";
+    case 1:
+      return "available";
+    case 2:
+      return "reserved";
+    case 3:
+      return "ACPI reclaimable";
+    case 4:
+      return "ACPI NVS";
+    case 5:
+      return "bad memory";
+    default:
+      return "unknown";
   }
 }
 

@@ -32,13 +32,19 @@ static void op_cpuid(void) { cpuid(0, 0); }
 
 static void pci_write(const struct pci_target *t) {
   if (t->io) {
-    if (t->width == 1) outb(t->addr, t->data);
-    else if (t->width == 2) outw(t->addr, t->data);
-    else outl(t->addr, t->data);
+    if (t->width == 1)
+      outb(t->addr, t->data);
+    else if (t->width == 2)
+      outw(t->addr, t->data);
+    else
+      outl(t->addr, t->data);
   } else {
-    if (t->width == 1) mmio_write8(t->addr, t->data);
-    else if (t->width == 2) mmio_write16(t->addr, t->data);
-    else mmio_write32(t->addr, t->data);
+    if (t->width == 1)
+      mmio_write8(t->addr, t->data);
+    else if (t->width == 2)
+      mmio_write16(t->addr, t->data);
+    else
+      mmio_write32(t->addr, t->data);
   }
 }
 static void op_pci_io(void) { pci_write(&pci_io_target); }

@@ -11,12 +11,12 @@
 #define TESTDEV_WRITES 16
 
 // pci-testdev header at the start of each BAR, little endian.
-#define HDR_TEST 0     // u8: write a test number to select it (this resets its count)
-#define HDR_WIDTH 1    // u8: access width of the test write; 0 means any width
-#define HDR_OFFSET 4   // u32: where in the BAR the test write goes
-#define HDR_DATA 8     // u32: the value to write
-#define HDR_COUNT 12   // u32: matching writes seen
-#define HDR_NAME 16    // NUL-terminated name
+#define HDR_TEST 0    // u8: write a test number to select it (this resets its count)
+#define HDR_WIDTH 1   // u8: access width of the test write; 0 means any width
+#define HDR_OFFSET 4  // u32: where in the BAR the test write goes
+#define HDR_DATA 8    // u32: the value to write
+#define HDR_COUNT 12  // u32: matching writes seen
+#define HDR_NAME 16   // NUL-terminated name
 
 struct bar_access {
   bool io;
@@ -36,13 +36,19 @@ static void write8(struct bar_access b, uint32_t off, uint8_t v) {
 
 static void write_width(struct bar_access b, uint32_t off, unsigned width, uint32_t v) {
   if (b.io) {
-    if (width == 1) outb(b.base + off, v);
-    else if (width == 2) outw(b.base + off, v);
-    else outl(b.base + off, v);
+    if (width == 1)
+      outb(b.base + off, v);
+    else if (width == 2)
+      outw(b.base + off, v);
+    else
+      outl(b.base + off, v);
   } else {
-    if (width == 1) mmio_write8(b.base + off, v);
-    else if (width == 2) mmio_write16(b.base + off, v);
-    else mmio_write32(b.base + off, v);
+    if (width == 1)
+      mmio_write8(b.base + off, v);
+    else if (width == 2)
+      mmio_write16(b.base + off, v);
+    else
+      mmio_write32(b.base + off, v);
   }
 }
 
@@ -67,8 +73,8 @@ static void run_tests_in_bar(struct bar_access bar, uint64_t bar_size) {
     uint8_t width = read8(bar, HDR_WIDTH);
     uint32_t offset = read32(bar, HDR_OFFSET), data = read32(bar, HDR_DATA), count = read32(bar, HDR_COUNT);
     printf("pci-testdev %s test %u: \"%s\" width %u offset 0x%x data 0x%x\n", kind, t, name, width, offset, data);
-    bool sane = reportf(i > 0 && str_starts_with(name, bar.io ? "portio-" : "mmio-") && width <= 4 &&
-                            width != 3 && offset + 4 <= bar_size && count == 0,
+    bool sane = reportf(i > 0 && str_starts_with(name, bar.io ? "portio-" : "mmio-") && width <= 4 && width != 3 &&
+                            offset + 4 <= bar_size && count == 0,
                         "%s test %u header (name, width, offset in BAR, count reset on select)", kind, t);
     if (!sane) continue;
     unsigned w = width ? width : 4;  // width 0: the test matches writes of any width

@@ -25,8 +25,7 @@ bool boot_info_capture(uint32_t magic, uint32_t info_addr) {
     boot_info.mem_upper_kib = mbi->mem_upper;
   }
   if (mbi->flags & (1u << 2)) copy_string(boot_info.cmdline, sizeof(boot_info.cmdline), mbi->cmdline);
-  if (mbi->flags & (1u << 9))
-    copy_string(boot_info.loader_name, sizeof(boot_info.loader_name), mbi->boot_loader_name);
+  if (mbi->flags & (1u << 9)) copy_string(boot_info.loader_name, sizeof(boot_info.loader_name), mbi->boot_loader_name);
   if (mbi->flags & (1u << 6)) {
     uint64_t p = mbi->mmap_addr, end = (uint64_t)mbi->mmap_addr + mbi->mmap_length;
     while (p < end && boot_info.mmap_count < BOOT_MMAP_MAX) {

@@ -53,8 +53,8 @@ static void sink_put(struct sink *s, char c) {
   s->len++;
 }
 
-static void put_number(struct sink *s, uint64_t v, unsigned base, bool upper, bool negative, int width,
-                       bool zero_pad, bool left) {
+static void put_number(struct sink *s, uint64_t v, unsigned base, bool upper, bool negative, int width, bool zero_pad,
+                       bool left) {
   char digits[24];
   int n = 0;
   const char *set = upper ? "0123456789ABCDEF" : "0123456789abcdef";

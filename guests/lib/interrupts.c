@@ -37,8 +37,8 @@ void idt_load(void) {
 void idt_init(void) {
   for (int v = 0; v < 256; v++) {
     uint64_t a = (uint64_t)(isr_stubs + v * ISR_STUB_SIZE);
-    idt[v] = (struct idt_entry){(uint16_t)a, SEL_CODE64, 0, GATE_INTERRUPT_64, (uint16_t)(a >> 16),
-                                (uint32_t)(a >> 32), 0};
+    idt[v] =
+        (struct idt_entry){(uint16_t)a, SEL_CODE64, 0, GATE_INTERRUPT_64, (uint16_t)(a >> 16), (uint32_t)(a >> 32), 0};
   }
   idt_load();
 }
@@ -51,8 +51,8 @@ void interrupt_dispatch(struct interrupt_frame *f) {
     return;
   }
   if (f->vector < 32) {
-    printf_unlocked("FAIL: unexpected exception %s (vector %lu), error code 0x%lx, RIP 0x%lx", exception_names[f->vector],
-                    f->vector, f->error_code, f->rip);
+    printf_unlocked("FAIL: unexpected exception %s (vector %lu), error code 0x%lx, RIP 0x%lx",
+                    exception_names[f->vector], f->vector, f->error_code, f->rip);
     if (f->vector == 14) printf_unlocked(", CR2 0x%lx", read_cr2());
     printf_unlocked("\n");
   } else {

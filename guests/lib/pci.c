@@ -2,7 +2,9 @@
 
 #include "io.h"
 
-static void select_reg(uint16_t bdf, uint8_t reg) { outl(PCI_CONFIG_ADDRESS, 0x80000000u | (uint32_t)bdf << 8 | (reg & 0xfc)); }
+static void select_reg(uint16_t bdf, uint8_t reg) {
+  outl(PCI_CONFIG_ADDRESS, 0x80000000u | (uint32_t)bdf << 8 | (reg & 0xfc));
+}
 
 uint32_t pci_read32(uint16_t bdf, uint8_t reg) {
   select_reg(bdf, reg);
