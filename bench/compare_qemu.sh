@@ -9,17 +9,10 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
-# Debian packages: qemu-system-x86 provides qemu-system-x86_64; strace traces the start-up path.
-missing=()
-command -v qemu-system-x86_64 > /dev/null || missing+=(qemu-system-x86)
-command -v strace > /dev/null || missing+=(strace)
-command -v python3 > /dev/null || missing+=(python3)
-if ((${#missing[@]})); then
-  echo "compare_qemu: installing ${missing[*]}" >&2
-  sudo=""
-  [ "$(id -u)" -ne 0 ] && sudo=sudo
-  $sudo apt-get install -y --no-install-recommends "${missing[@]}" >&2 ||
-    { echo "compare_qemu: error: could not install ${missing[*]} with apt-get" >&2; exit 2; }
+# scripts/setup.sh --with-peers installs Debian's qemu-system-x86 (qemu-system-x86_64) and strace when missing.
+if ! command -v qemu-system-x86_64 > /dev/null || ! command -v strace > /dev/null || ! command -v python3 > /dev/null; then
+  "$here/../scripts/setup.sh" --with-peers >&2 ||
+    { echo "compare_qemu: error: could not install qemu-system-x86 and strace (scripts/setup.sh --with-peers)" >&2; exit 2; }
 fi
 
 if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
