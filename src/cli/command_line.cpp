@@ -93,15 +93,13 @@ uint64_t parse_ram_size(std::string_view text) {
 
 constexpr std::string_view kDevices[] = {"isa-debug-exit", "pc-testdev", "pci-testdev"};
 
-// -cpu properties QEMU has that nestvisor accepts but does not act on.
+// -cpu properties QEMU has that nestvisor accepts but does not act on
+// (the ones it honours are cpuid/cpu_model.h's is_cpu_property).
 // "migratable" and "check" change nothing here: every supported feature is
 // passed on and missing ones are always reported.
 constexpr std::string_view kSilentCpuProperties[] = {"migratable", "check"};
-// clang-format off
-constexpr std::string_view kIgnoredCpuProperties[] = {
-    "host-phys-bits", "host-phys-bits-limit", "phys-bits", "vendor", "pmu", "l3-cache", "enforce", "level",
-    "xlevel", "min-level", "min-xlevel", "model-id", "family", "model", "stepping", "tsc-frequency"};
-// clang-format on
+constexpr std::string_view kIgnoredCpuProperties[] = {"host-phys-bits-limit", "l3-cache",     "enforce", "min-level",
+                                                      "min-xlevel",           "tsc-frequency"};
 
 template <size_t N>
 bool contains(const std::string_view (&list)[N], std::string_view s) {
@@ -321,6 +319,15 @@ class Parser {
         cpu_feature(v, it.key, it.value ? parse_switch(*it.value, fmt::format("-cpu {}", it.key)) : true, cfg);
       } else if (key.starts_with("hv-")) {
         usage_fail("-cpu {}: '{}': Hyper-V enlightenments are not supported", v, it.key);
+      } else if (is_cpu_property(key)) {
+        // A bare property means "on", as QEMU's key=value parser reads it.
+        CpuProperty property{key, it.value.value_or("on")};
+        try {
+          check_cpu_property(property);
+        } catch (const Error& e) {
+          throw UsageError(e.what());
+        }
+        cfg.properties.push_back(std::move(property));
       } else if (contains(kSilentCpuProperties, key)) {
       } else if (contains(kIgnoredCpuProperties, key)) {
         warn(fmt::format("-cpu property '{}' is not supported and is ignored", item));
@@ -376,7 +383,9 @@ constexpr Option kOptions[] = {
     {"initrd", "FILE", "file passed as multiboot module 0", &Parser::initrd},
     {"m", "[size=]SIZE", "guest RAM; plain numbers are MiB, suffixes K, M, G, T (default 128M)", &Parser::memory},
     {"smp", "[cpus=]N[,maxcpus=N][,sockets=..,cores=..,threads=..]", "number of vCPUs (default 1)", &Parser::smp},
-    {"cpu", "MODEL[,+FEAT|-FEAT|FEAT=on|off...]", "CPU model (qemu64, kvm64, max, host) and CPUID features",
+    {"cpu", "MODEL[,+FEAT|-FEAT|FEAT=on|off|PROP=VALUE...]",
+     "CPU model (qemu64, kvm64, max, host), CPUID features and properties (vendor, model-id, family, model, "
+     "stepping, level, xlevel, phys-bits, host-phys-bits, pmu)",
      &Parser::cpu},
     {"machine", "[type=]pc[,accel=kvm|tcg][,pit=on|off][,kernel-irqchip=on]", "machine type and accelerator",
      &Parser::machine},

@@ -6,6 +6,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
+#include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 
@@ -20,6 +23,10 @@ constexpr uint32_t kExtendedBase = 0x80000000;
 constexpr uint32_t kSvmLeaf = 0x8000000a;
 constexpr uint32_t kXsaveLeaf = 0xd;
 constexpr uint32_t kPmuLeaf = 0xa;
+constexpr uint32_t kAddressSizeLeaf = 0x80000008;
+constexpr uint32_t kAmdPerfMonLeaf = 0x80000022;
+// QEMU's phys-bits for CPUs without host-phys-bits (TCG_PHYS_ADDR_BITS).
+constexpr unsigned kDefaultPhysBits = 40;
 
 // A feature word: one CPUID output register and the QEMU name of each bit
 // (nullptr: unnamed). Bit layouts: Intel SDM Vol. 2A, CPUID; AMD APM Vol. 3,
@@ -383,19 +390,24 @@ uint32_t signature(unsigned family, unsigned model, unsigned stepping) {
   return eax;
 }
 
-void apply_model(CpuidTable& t, const ModelDefinition& def) {
-  CpuidEntry* leaf0 = t.find(kBasicMaxLeaf, 0);
-  CpuidEntry* ext0 = t.find(kExtendedBase, 0);
-  uint32_t level = leaf0 ? std::min(def.level, leaf0->eax) : 0;
-  uint32_t xlevel = ext0 ? std::min(def.xlevel, ext0->eax) : 0;
-  if (leaf0) leaf0->eax = level;
-  if (ext0) ext0->eax = xlevel;
-  std::erase_if(t.entries(), [&](const CpuidEntry& e) {
-    if (e.function < kHypervisorBase) return e.function > level;
-    if (e.function < kExtendedBase) return false;  // hypervisor leaves as supported
-    return e.function > xlevel || !ext0;
-  });
+// Brand string, 16 bytes per leaf 0x80000002-0x80000004 (SDM Vol. 2A, CPUID);
+// NUL-padded, with no terminator when it is 48 characters long, as QEMU does.
+void set_brand(CpuidTable& t, std::string_view brand) {
+  char bytes[48] = {};
+  std::memcpy(bytes, brand.data(), std::min(brand.size(), sizeof bytes));
+  for (uint32_t i = 0; i < 3; ++i) {
+    if (CpuidEntry* e = t.find(0x80000002 + i, 0)) {
+      std::memcpy(&e->eax, bytes + 16 * i, 4);
+      std::memcpy(&e->ebx, bytes + 16 * i + 4, 4);
+      std::memcpy(&e->ecx, bytes + 16 * i + 8, 4);
+      std::memcpy(&e->edx, bytes + 16 * i + 12, 4);
+    }
+  }
+}
 
+// The model's level and xlevel are applied by shape_cpuid, with the rest of
+// the leaf limits.
+void apply_model(CpuidTable& t, const ModelDefinition& def) {
   // The model's feature words replace the supported ones, bit for bit (the
   // caller then cuts them to what is supported).
   for (const FeatureWord& w : kFeatureWords)
@@ -409,17 +421,174 @@ void apply_model(CpuidTable& t, const ModelDefinition& def) {
   uint32_t sig = signature(def.family, def.model, def.stepping);
   if (CpuidEntry* e = t.find(0x1, 0)) e->eax = sig;
   if (CpuidEntry* e = t.find(0x80000001, 0)) e->eax = sig;
-  // Brand string, 16 bytes per leaf 0x80000002-0x80000004 (SDM Vol. 2A, CPUID).
-  char brand[48] = {};
-  std::memcpy(brand, def.brand.data(), std::min<size_t>(def.brand.size(), 47));
-  for (uint32_t i = 0; i < 3; ++i) {
-    if (CpuidEntry* e = t.find(0x80000002 + i, 0)) {
-      std::memcpy(&e->eax, brand + 16 * i, 4);
-      std::memcpy(&e->ebx, brand + 16 * i + 4, 4);
-      std::memcpy(&e->ecx, brand + 16 * i + 8, 4);
-      std::memcpy(&e->edx, brand + 16 * i + 12, 4);
+  set_brand(t, def.brand);
+}
+
+// Replaces the given family, model and stepping in a CPUID.1:EAX signature,
+// keeping the others and the processor type (bits 13:12). The extended model
+// field is read whatever the family, as QEMU does, so that it round-trips.
+uint32_t with_signature(uint32_t eax, std::optional<unsigned> family, std::optional<unsigned> model,
+                        std::optional<unsigned> stepping) {
+  unsigned base_family = eax >> 8 & 0xf;
+  unsigned f = family.value_or(base_family == 0xf ? base_family + (eax >> 20 & 0xff) : base_family);
+  unsigned m = model.value_or((eax >> 4 & 0xf) | (eax >> 16 & 0xf) << 4);
+  unsigned s = stepping.value_or(eax & 0xf);
+  constexpr uint32_t kSignatureFields = 0x0fff0fff;
+  return (eax & ~kSignatureFields) | signature(f, m, s);
+}
+
+// The -cpu properties of one CpuConfig, parsed; unset when not given.
+struct CpuProperties {
+  std::optional<std::string> vendor, model_id;
+  std::optional<unsigned> family, model, stepping, phys_bits;
+  std::optional<uint32_t> level, xlevel;
+  std::optional<bool> host_phys_bits, pmu;
+};
+
+constexpr std::string_view kPropertyNames[] = {"vendor", "model-id", "family",    "model",          "stepping",
+                                               "level",  "xlevel",   "phys-bits", "host-phys-bits", "pmu"};
+
+// A number in C syntax (decimal, 0x hex), as QEMU reads integer properties,
+// within [min, max].
+uint64_t property_number(const CpuProperty& p, uint64_t min, uint64_t max, bool hex) {
+  char* end = nullptr;
+  errno = 0;
+  unsigned long long v = std::strtoull(p.value.c_str(), &end, 0);
+  if (p.value.empty() || !std::isdigit(static_cast<unsigned char>(p.value[0])) || *end != '\0' || errno == ERANGE)
+    fail("-cpu {}={}: '{}' is not a number", p.key, p.value, p.value);
+  if (v < min || v > max) {
+    if (hex) fail("-cpu {}={}: must be between {:#x} and {:#x}", p.key, p.value, min, max);
+    fail("-cpu {}={}: must be between {} and {}", p.key, p.value, min, max);
+  }
+  return v;
+}
+
+bool property_switch(const CpuProperty& p) {
+  const std::string& v = p.value;
+  if (v == "on" || v == "yes" || v == "true") return true;
+  if (v == "off" || v == "no" || v == "false") return false;
+  fail("-cpu {}={}: '{}' is not on or off", p.key, p.value, p.value);
+}
+
+bool printable_ascii(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c <= 0x7e; });
+}
+
+void parse_property(const CpuProperty& p, CpuProperties& out) {
+  const std::string& key = p.key;
+  if (key == "vendor") {
+    // Three 4-byte registers (SDM Vol. 2A, CPUID leaf 0).
+    if (p.value.size() != 12 || !printable_ascii(p.value))
+      fail("-cpu vendor={}: the vendor must be exactly 12 ASCII characters, like GenuineIntel or AuthenticAMD",
+           p.value);
+    out.vendor = p.value;
+  } else if (key == "model-id") {
+    // Three leaves of 16 bytes (SDM Vol. 2A, CPUID leaves 80000002H-80000004H).
+    if (p.value.size() > 48 || !printable_ascii(p.value))
+      fail("-cpu model-id={}: the brand string must be at most 48 ASCII characters ({} given)", p.value,
+           p.value.size());
+    out.model_id = p.value;
+  } else if (key == "family") {
+    // Family 0xF plus the 8-bit extended family (SDM Vol. 2A, CPUID, Figure 3-6).
+    out.family = static_cast<unsigned>(property_number(p, 0, 0xf + 0xff, false));
+  } else if (key == "model") {
+    out.model = static_cast<unsigned>(property_number(p, 0, 0xff, false));  // model and extended model nibbles
+  } else if (key == "stepping") {
+    out.stepping = static_cast<unsigned>(property_number(p, 0, 0xf, false));
+  } else if (key == "level") {
+    out.level = static_cast<uint32_t>(property_number(p, 0, kHypervisorBase - 1, true));
+  } else if (key == "xlevel") {
+    out.xlevel = static_cast<uint32_t>(property_number(p, kExtendedBase, 0x8fffffff, true));
+  } else if (key == "phys-bits") {
+    // MAXPHYADDR is at most 52 (SDM Vol. 3A §4.1.4); QEMU's lower bound is 32.
+    out.phys_bits = static_cast<unsigned>(property_number(p, 32, 52, false));
+  } else if (key == "host-phys-bits") {
+    out.host_phys_bits = property_switch(p);
+  } else if (key == "pmu") {
+    out.pmu = property_switch(p);
+  } else {
+    fail("-cpu {}={}: unknown CPU property '{}'; supported: {}", p.key, p.value, p.key,
+         fmt::join(kPropertyNames, ", "));
+  }
+}
+
+void set_vendor(CpuidTable& t, std::string_view vendor) {
+  for (uint32_t function : {kBasicMaxLeaf, kExtendedBase}) {
+    if (CpuidEntry* e = t.find(function, 0)) {
+      std::memcpy(&e->ebx, vendor.data(), 4);
+      std::memcpy(&e->edx, vendor.data() + 4, 4);
+      std::memcpy(&e->ecx, vendor.data() + 8, 4);
     }
   }
+}
+
+void clear_features(CpuidTable& t, std::initializer_list<std::string_view> names) {
+  for (std::string_view name : names)
+    for (const CpuFeature* f : features_named(name)) t.set(*f, false);
+}
+
+// No architectural PMU (SDM Vol. 3B §20.2.1 enumerates it through leaf 0xA),
+// no PERF_CAPABILITIES MSR, no AMD core counters, as QEMU's pmu=off.
+void remove_pmu(CpuidTable& t) {
+  for (CpuidEntry& e : t.entries())
+    if (e.function == kPmuLeaf || e.function == kAmdPerfMonLeaf) e.eax = e.ebx = e.ecx = e.edx = 0;
+  clear_features(t, {"pdcm", "perfctr-core"});
+}
+
+// CPUID.0x80000008:EAX[7:0], MAXPHYADDR (SDM Vol. 2A, CPUID).
+void set_phys_bits(CpuidTable& t, CpuidTable& host, const std::string& model, const CpuProperties& props,
+                   std::vector<std::string>* warnings) {
+  CpuidEntry* e = t.find(kAddressSizeLeaf, 0);
+  CpuidEntry* supported = host.find(kAddressSizeLeaf, 0);
+  if (!e || !supported) {
+    if (props.phys_bits || props.host_phys_bits.value_or(false))
+      fail("-cpu {}: the engine reports no CPUID leaf 0x80000008, so the physical address width cannot be set",
+           props.phys_bits ? fmt::format("phys-bits={}", *props.phys_bits) : "host-phys-bits");
+    return;
+  }
+  unsigned host_bits = supported->eax & 0xff;
+  unsigned bits;
+  if (props.host_phys_bits.value_or(model == "max" || model == "host")) {
+    bits = host_bits;
+    if (props.phys_bits && *props.phys_bits != host_bits && warnings)
+      warnings->push_back(fmt::format(
+          "-cpu phys-bits={} is ignored: host-phys-bits is on (the default for max and host), giving the host's {}; "
+          "add host-phys-bits=off to use phys-bits",
+          *props.phys_bits, host_bits));
+  } else if (props.phys_bits) {
+    bits = *props.phys_bits;
+    // Guest-physical addresses are host-physical to the MMU's second stage:
+    // a wider guest could place memory or MMIO where the host cannot map it.
+    if (bits > host_bits)
+      fail("-cpu phys-bits={}: the host supports only {} physical address bits, and the guest cannot have more", bits,
+           host_bits);
+  } else {
+    bits = std::min(kDefaultPhysBits, host_bits);
+  }
+  e->eax = (e->eax & ~0xffu) | bits;
+}
+
+// Sets the highest basic and extended leaves and drops the leaves above them
+// (hypervisor leaves stay as supported).
+void limit_leaves(CpuidTable& t, const ModelDefinition* model, const CpuProperties& props) {
+  CpuidEntry* leaf0 = t.find(kBasicMaxLeaf, 0);
+  CpuidEntry* ext0 = t.find(kExtendedBase, 0);
+  uint32_t supported_level = leaf0 ? leaf0->eax : 0;
+  uint32_t supported_xlevel = ext0 ? ext0->eax : 0;
+  if (props.level && *props.level > supported_level)
+    fail("-cpu level={:#x}: the engine supports basic CPUID leaves up to {:#x} only", *props.level, supported_level);
+  if (props.xlevel && *props.xlevel > supported_xlevel)
+    fail("-cpu xlevel={:#x}: the engine supports extended CPUID leaves up to {:#x} only", *props.xlevel,
+         supported_xlevel);
+  uint32_t level = props.level.value_or(model ? std::min(model->level, supported_level) : supported_level);
+  uint32_t xlevel = props.xlevel.value_or(model ? std::min(model->xlevel, supported_xlevel) : supported_xlevel);
+  if (leaf0) leaf0->eax = level;
+  if (ext0) ext0->eax = xlevel;
+  std::erase_if(t.entries(), [&](const CpuidEntry& e) {
+    if (e.function < kHypervisorBase) return e.function > level;
+    if (e.function < kExtendedBase) return false;
+    return !ext0 || e.function > xlevel;
+  });
 }
 
 // Leaf 0xD describes only the state components of enabled features, and
@@ -471,6 +640,15 @@ std::string canonical_cpu_feature(std::string_view name) {
 
 std::span<const std::string_view> cpu_model_names() { return kModelNames; }
 
+bool is_cpu_property(std::string_view key) {
+  return std::find(std::begin(kPropertyNames), std::end(kPropertyNames), key) != std::end(kPropertyNames);
+}
+
+void check_cpu_property(const CpuProperty& p) {
+  CpuProperties scratch;
+  parse_property(p, scratch);
+}
+
 bool is_cpu_model(std::string_view name) {
   return std::find(std::begin(kModelNames), std::end(kModelNames), name) != std::end(kModelNames);
 }
@@ -486,11 +664,15 @@ std::vector<CpuidEntry> shape_cpuid(const std::vector<CpuidEntry>& supported, co
     requests.emplace_back(name, flag.enable);
   }
 
+  CpuProperties props;
+  for (const CpuProperty& p : cfg.properties) parse_property(p, props);
+
   CpuidTable host(supported);
   CpuidTable t(supported);
-  auto model = std::find_if(model_definitions().begin(), model_definitions().end(),
-                            [&](const ModelDefinition& d) { return d.name == cfg.model; });
-  if (model != model_definitions().end()) {
+  auto it = std::find_if(model_definitions().begin(), model_definitions().end(),
+                         [&](const ModelDefinition& d) { return d.name == cfg.model; });
+  const ModelDefinition* model = it != model_definitions().end() ? &*it : nullptr;
+  if (model) {
     apply_model(t, *model);
     for (const CpuFeature& f : feature_table())
       if (t.test(f) && !host.test(f)) t.set(f, false);  // the model, cut to what is supported
@@ -508,6 +690,30 @@ std::vector<CpuidEntry> shape_cpuid(const std::vector<CpuidEntry>& supported, co
       t.set(*f, enable);
     }
   }
+
+  if (props.vendor) set_vendor(t, *props.vendor);
+  if (props.family || props.model || props.stepping) {
+    CpuidEntry* l1 = t.find(0x1, 0);
+    CpuidEntry* ext = t.find(0x80000001, 0);
+    if (l1) {
+      // AMD repeats the signature in CPUID.0x80000001:EAX (AMD APM Vol. 3, CPUID Fn8000_0001_EAX).
+      if (ext && ext->eax == l1->eax) ext->eax = with_signature(ext->eax, props.family, props.model, props.stepping);
+      l1->eax = with_signature(l1->eax, props.family, props.model, props.stepping);
+    }
+  }
+  if (props.model_id) {
+    if (!t.find(0x80000004, 0))
+      fail("-cpu model-id={}: the engine reports no brand string leaves (0x80000002-0x80000004)", *props.model_id);
+    set_brand(t, *props.model_id);
+  }
+  if (props.pmu == false) {
+    remove_pmu(t);
+  } else if (props.pmu == true) {
+    for (CpuidEntry& e : t.entries())
+      if (e.function == kPmuLeaf)
+        if (CpuidEntry* s = host.find(kPmuLeaf, e.index)) e = *s;
+  }
+  set_phys_bits(t, host, cfg.model, props, warnings);
 
   // AMD repeats most CPUID.1:EDX bits in CPUID.0x80000001:EDX (AMD APM Vol. 3,
   // CPUID Fn8000_0001_EDX); keep the copies in step.
@@ -542,6 +748,7 @@ std::vector<CpuidEntry> shape_cpuid(const std::vector<CpuidEntry>& supported, co
   for (const CpuFeature* f : features_named("svm")) svm = t.test(*f);
   if (!svm)
     if (CpuidEntry* e = t.find(kSvmLeaf, 0)) e->eax = e->ebx = e->ecx = e->edx = 0;
+  limit_leaves(t, model, props);
   return std::move(t.entries());
 }
 

@@ -29,9 +29,17 @@ struct CpuFlag {
   bool enable;
 };
 
+// One `key=value` property of `-cpu` (vendor=, phys-bits=, level=, ...),
+// checked by cpuid/cpu_model.h's check_cpu_property.
+struct CpuProperty {
+  std::string key;
+  std::string value;
+};
+
 struct CpuConfig {
   std::string model = "qemu64";  // QEMU's default for the pc machine
   std::vector<CpuFlag> flags;
+  std::vector<CpuProperty> properties;  // in command-line order; a later one wins
 };
 
 struct MachineConfig {

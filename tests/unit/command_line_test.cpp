@@ -160,11 +160,43 @@ TEST(CommandLine, AcceptedOptions) {
        [](auto& cl) {
          ASSERT_EQ(cl.config.cpu.flags.size(), 1u);
          EXPECT_EQ(cl.config.cpu.flags[0].name, "vmx");
-         ASSERT_EQ(cl.warnings.size(), 2u);
-         EXPECT_THAT(cl.warnings[0], HasSubstr("host-phys-bits"));
-         EXPECT_THAT(cl.warnings[1], HasSubstr("vmx-mbec"));
+         ASSERT_EQ(cl.config.cpu.properties.size(), 1u);
+         EXPECT_EQ(cl.config.cpu.properties[0].key, "host-phys-bits");
+         EXPECT_EQ(cl.config.cpu.properties[0].value, "on") << "a bare property means on";
+         ASSERT_EQ(cl.warnings.size(), 1u);
+         EXPECT_THAT(cl.warnings[0], HasSubstr("vmx-mbec"));
        }},
-      {"-cpu qemu64,phys-bits=36,vendor=GenuineIntel", [](auto& cl) { EXPECT_EQ(cl.warnings.size(), 2u); }},
+      {"-cpu qemu64,phys-bits=36,host_phys_bits=off,vendor=GenuineIntel,+x2apic",
+       [](auto& cl) {
+         const std::vector<CpuProperty>& p = cl.config.cpu.properties;
+         ASSERT_EQ(p.size(), 3u);
+         EXPECT_EQ(p[0].key, "phys-bits");
+         EXPECT_EQ(p[0].value, "36");
+         EXPECT_EQ(p[1].key, "host-phys-bits") << "QEMU's '_' spelling";
+         EXPECT_EQ(p[1].value, "off");
+         EXPECT_EQ(p[2].key, "vendor");
+         EXPECT_EQ(p[2].value, "GenuineIntel");
+         ASSERT_EQ(cl.config.cpu.flags.size(), 1u);
+         EXPECT_TRUE(cl.warnings.empty());
+       }},
+      {"-cpu max,model-id=Test,,CPU,family=0x6,model=58,stepping=9,level=0xd,xlevel=0x80000008,pmu=off",
+       [](auto& cl) {
+         const std::vector<CpuProperty>& p = cl.config.cpu.properties;
+         ASSERT_EQ(p.size(), 7u);
+         EXPECT_EQ(p[0].key, "model-id");
+         EXPECT_EQ(p[0].value, "Test,CPU") << "',,' is a literal comma";
+         EXPECT_EQ(p[1].value, "0x6");
+         EXPECT_EQ(p[4].key, "level");
+         EXPECT_EQ(p[5].value, "0x80000008");
+         EXPECT_EQ(p[6].key, "pmu");
+         EXPECT_TRUE(cl.warnings.empty());
+       }},
+      {"-cpu max,l3-cache=on,enforce,host-phys-bits-limit=39",
+       [](auto& cl) {
+         EXPECT_TRUE(cl.config.cpu.properties.empty());
+         ASSERT_EQ(cl.warnings.size(), 3u) << "properties nestvisor cannot honour still warn";
+         EXPECT_EQ(cl.warnings[0], "-cpu property 'l3-cache=on' is not supported and is ignored");
+       }},
       {"-cpu host,migratable=no",
        [](auto& cl) {
          EXPECT_EQ(cl.config.cpu.model, "host");
@@ -263,6 +295,18 @@ TEST(CommandLine, Errors) {
       {"-kernel k -cpu host,hv_passthrough", "Hyper-V enlightenments are not supported"},
       {"-kernel k -cpu max,x2apic=maybe", "'maybe' is not on or off"},
       {"-kernel k -cpu max,bogus=1", "unknown CPU feature or property 'bogus'"},
+      {"-kernel k -cpu max,vendor=Intel", "-cpu vendor=Intel: the vendor must be exactly 12 ASCII characters"},
+      {"-kernel k -cpu max,vendor", "-cpu vendor=on: the vendor must be exactly 12 ASCII characters"},
+      {"-kernel k -cpu max,phys-bits=64", "-cpu phys-bits=64: must be between 32 and 52"},
+      {"-kernel k -cpu max,phys-bits=lots", "-cpu phys-bits=lots: 'lots' is not a number"},
+      {"-kernel k -cpu max,host-phys-bits=2", "-cpu host-phys-bits=2: '2' is not on or off"},
+      {"-kernel k -cpu max,pmu=maybe", "-cpu pmu=maybe: 'maybe' is not on or off"},
+      {"-kernel k -cpu max,level=0x40000001", "-cpu level=0x40000001: must be between 0x0 and 0x3fffffff"},
+      {"-kernel k -cpu max,xlevel=0x1f", "-cpu xlevel=0x1f: must be between 0x80000000 and 0x8fffffff"},
+      {"-kernel k -cpu max,family=271", "-cpu family=271: must be between 0 and 270"},
+      {"-kernel k -cpu max,model=0x100", "-cpu model=0x100: must be between 0 and 255"},
+      {"-kernel k -cpu max,stepping=16", "-cpu stepping=16: must be between 0 and 15"},
+      {"-kernel k -cpu max,model-id=" + std::string(49, 'x'), "at most 48 ASCII characters (49 given)"},
       {"-kernel k -global foo", "expected DRIVER.PROPERTY=VALUE"},
       {"-kernel k --engine xen", "expected kvm or emu"},
   };

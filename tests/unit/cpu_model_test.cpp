@@ -89,8 +89,12 @@ const CpuidEntry& get(const std::vector<CpuidEntry>& t, uint32_t function, uint3
   return *e;
 }
 
-CpuConfig cpu(std::string model, std::vector<CpuFlag> flags = {}) {
-  return CpuConfig{std::move(model), std::move(flags)};
+CpuConfig cpu(std::string model, std::vector<CpuFlag> flags = {}, std::vector<CpuProperty> properties = {}) {
+  return CpuConfig{std::move(model), std::move(flags), std::move(properties)};
+}
+
+CpuConfig cpu_props(std::string model, std::vector<CpuProperty> properties) {
+  return cpu(std::move(model), {}, std::move(properties));
 }
 
 std::string vendor_of(const std::vector<CpuidEntry>& t) {
@@ -114,14 +118,16 @@ std::string brand_of(const std::vector<CpuidEntry>& t) {
   return b;
 }
 
-std::string error_of(const CpuConfig& cfg) {
+std::string error_of(const std::vector<CpuidEntry>& host, const CpuConfig& cfg) {
   try {
-    shape_cpuid(intel_host(), cfg, nullptr);
+    shape_cpuid(host, cfg, nullptr);
   } catch (const Error& e) {
     return e.what();
   }
   return "(no error)";
 }
+
+std::string error_of(const CpuConfig& cfg) { return error_of(intel_host(), cfg); }
 
 TEST(CpuModel, MaxAndHostPassSupportedThroughWithTheHypervisorBit) {
   auto host = intel_host();
@@ -163,7 +169,7 @@ TEST(CpuModel, Qemu64IsQemusDefinitionCutToSupported) {
   EXPECT_EQ(get(t, 0x80000001).edx, bits({11, 20, 29})) << "syscall nx lm, no rdtscp or pdpe1gb";
   EXPECT_EQ(get(t, 0x80000001).ecx, bits({0})) << "lahf-lm; svm is off by default";
   EXPECT_EQ(brand_of(t), "QEMU Virtual CPU version 2.5+");
-  EXPECT_EQ(get(t, 0x80000008).eax, 0x3030u);
+  EXPECT_EQ(get(t, 0x80000008).eax, 0x3028u) << "QEMU's default of 40 physical address bits; 48 linear";
   EXPECT_EQ(get(t, 0x80000008).ebx, 0u);
   EXPECT_EQ(get(t, 0x40000000).ebx, 0x4b4d564bu) << "hypervisor leaves stay";
   EXPECT_EQ(get(t, 0x40000001).eax, bits({0, 1, 3, 4, 5, 6, 24})) << "QEMU's KVM defaults, no pv-unhalt";
@@ -294,6 +300,239 @@ TEST(CpuModel, SetApicIdPatchesEveryPlaceTheIdAppears) {
   EXPECT_EQ(get(t, 0xb, 1).edx, 0x1234u);
   EXPECT_EQ(get(t, 0x8000001e).eax, 0x1234u);
   EXPECT_EQ(get(t, 0x8000001e).ebx, 0x100u);
+}
+
+// ---- -cpu properties ----
+
+TEST(CpuProperties, VendorGoesToLeaf0AndTheExtendedVendorLeaf) {
+  for (const char* model : {"max", "qemu64"}) {
+    auto t = shape_cpuid(amd_host(), cpu_props(model, {{"vendor", "GenuineIntel"}}), nullptr);
+    EXPECT_EQ(vendor_of(t), "GenuineIntel") << model;
+    const CpuidEntry& ext = get(t, 0x80000000);
+    EXPECT_EQ(ext.ebx, get(t, 0).ebx);
+    EXPECT_EQ(ext.edx, get(t, 0).edx);
+    EXPECT_EQ(ext.ecx, get(t, 0).ecx);
+    EXPECT_EQ(get(t, 0).eax, model == std::string("max") ? 0x1fu : 0xdu) << "the maximum leaf stays";
+    EXPECT_EQ(ext.eax, model == std::string("max") ? 0x8000001fu : 0x8000000au);
+  }
+  // An Intel vendor turns off the AMD mirroring of leaf 1 EDX into 0x80000001 EDX.
+  auto intel = shape_cpuid(amd_host(), cpu_props("max", {{"vendor", "GenuineIntel"}}), nullptr);
+  EXPECT_EQ(get(intel, 0x80000001).edx, bits({11, 20, 26, 27, 29}));
+  auto amd = shape_cpuid(amd_host(), cpu("max"), nullptr);
+  EXPECT_NE(get(amd, 0x80000001).edx, bits({11, 20, 26, 27, 29}));
+}
+
+TEST(CpuProperties, LastValueWins) {
+  auto t =
+      shape_cpuid(intel_host(), cpu_props("max", {{"vendor", "AuthenticAMD"}, {"vendor", "HygonGenuine"}}), nullptr);
+  EXPECT_EQ(vendor_of(t), "HygonGenuine");
+}
+
+TEST(CpuProperties, FamilyModelSteppingEncodeLeaf1Eax) {
+  struct Case {
+    std::vector<CpuProperty> props;
+    uint32_t eax;  // on top of intel_host()'s 0x000906ea (family 6, model 0x9e, stepping 0xa)
+  };
+  const Case cases[] = {
+      {{{"family", "6"}, {"model", "85"}, {"stepping", "7"}}, 0x00050657},       // Skylake-SP: model 0x55
+      {{{"family", "15"}}, 0x00090fea},                                          // family 0xF, extended family 0
+      {{{"family", "0x17"}, {"model", "0x31"}, {"stepping", "0"}}, 0x00830f10},  // Zen 2: 0xF + 8
+      {{{"family", "0x10e"}, {"model", "0xff"}, {"stepping", "15"}}, 0x0fff0fff},
+      {{{"model", "0x3a"}}, 0x000306aa},  // only the model fields change
+      {{{"stepping", "1"}}, 0x000906e1},
+      {{{"family", "4"}}, 0x000904ea},
+  };
+  for (const Case& c : cases) {
+    auto t = shape_cpuid(intel_host(), cpu_props("max", c.props), nullptr);
+    EXPECT_EQ(get(t, 1).eax, c.eax) << std::hex << c.eax;
+    EXPECT_EQ(get(t, 0x80000001).eax, 0u) << "Intel does not mirror the signature";
+  }
+  auto host = intel_host();
+  for (CpuidEntry& e : host)
+    if (e.function == 1) e.eax |= 1u << 12;  // processor type 1
+  auto typed = shape_cpuid(host, cpu_props("max", {{"stepping", "2"}}), nullptr);
+  EXPECT_EQ(get(typed, 1).eax, 0x000916e2u) << "the processor type is kept";
+}
+
+TEST(CpuProperties, FamilyOnANamedModelAlsoSetsTheMirroredExtendedSignature) {
+  auto t = shape_cpuid(intel_host(), cpu_props("qemu64", {{"family", "6"}, {"model", "58"}}), nullptr);
+  EXPECT_EQ(get(t, 1).eax, 0x000306a1u) << "IvyBridge-like family 6 model 58, qemu64's stepping 1";
+  EXPECT_EQ(get(t, 0x80000001).eax, 0x000306a1u);
+}
+
+TEST(CpuProperties, ModelIdIsTheBrandString) {
+  auto t = shape_cpuid(intel_host(), cpu_props("max", {{"model-id", "Nestvisor CPU, with, commas"}}), nullptr);
+  EXPECT_EQ(brand_of(t), "Nestvisor CPU, with, commas");
+  auto q = shape_cpuid(intel_host(), cpu_props("qemu64", {{"model-id", "x"}}), nullptr);
+  EXPECT_EQ(brand_of(q), "x") << "replaces the model's brand, the rest zeroed";
+  EXPECT_EQ(get(q, 0x80000002).ebx, 0u);
+  std::string full(48, 'A');
+  full[47] = 'Z';
+  auto f = shape_cpuid(intel_host(), cpu_props("max", {{"model-id", full}}), nullptr);
+  EXPECT_EQ(get(f, 0x80000004).edx, 0x5a414141u) << "48 characters fill all 12 registers";
+}
+
+TEST(CpuProperties, PmuOffRemovesThePmuAndPmuOnRestoresItForNamedModels) {
+  auto host = intel_host();
+  for (CpuidEntry& e : host)
+    if (e.function == 1) e.ecx |= bits({15});  // pdcm
+  auto off = shape_cpuid(host, cpu_props("max", {{"pmu", "off"}}), nullptr);
+  const CpuidEntry& a = get(off, 0xa);
+  EXPECT_EQ(a.eax | a.ebx | a.ecx | a.edx, 0u);
+  EXPECT_FALSE(get(off, 1).ecx & bits({15})) << "pdcm";
+  auto on = shape_cpuid(host, cpu_props("max", {{"pmu", "on"}}), nullptr);
+  EXPECT_EQ(get(on, 0xa).eax, 0x07300402u);
+  EXPECT_TRUE(get(on, 1).ecx & bits({15}));
+  auto q = shape_cpuid(host, cpu_props("qemu64", {{"pmu", "yes"}}), nullptr);
+  EXPECT_EQ(get(q, 0xa).eax, 0x07300402u) << "qemu64 is pmu=off by default; pmu=on gives the supported PMU";
+  EXPECT_EQ(get(q, 0xa).edx, 0x603u);
+
+  auto amd = amd_host();
+  for (CpuidEntry& e : amd) {
+    if (e.function == 0x80000000) e.eax = 0x80000022;
+    if (e.function == 0x80000001) e.ecx |= bits({23});  // perfctr-core
+  }
+  amd.push_back({0x80000022, 0, 0, 1, 0x106, 0, 0});
+  auto amd_off = shape_cpuid(amd, cpu_props("max", {{"pmu", "false"}}), nullptr);
+  EXPECT_FALSE(get(amd_off, 0x80000001).ecx & bits({23}));
+  EXPECT_EQ(get(amd_off, 0x80000022).eax | get(amd_off, 0x80000022).ebx, 0u);
+  EXPECT_TRUE(get(shape_cpuid(amd, cpu("max"), nullptr), 0x80000001).ecx & bits({23}));
+}
+
+TEST(CpuProperties, PhysBits) {
+  // intel_host() reports 48 physical address bits (0x80000008:EAX = 0x3030).
+  struct Case {
+    std::string model;
+    std::vector<CpuProperty> props;
+    uint32_t eax;
+    size_t warnings;
+  };
+  const Case cases[] = {
+      {"max", {}, 0x3030, 0},  // host-phys-bits by default
+      {"host", {{"host-phys-bits", "on"}}, 0x3030, 0},
+      {"max", {{"host-phys-bits", "off"}}, 0x3028, 0},  // QEMU's default of 40
+      {"max", {{"phys-bits", "36"}, {"host-phys-bits", "off"}}, 0x3024, 0},
+      {"max", {{"phys-bits", "36"}}, 0x3030, 1},  // overridden by host-phys-bits
+      {"qemu64", {}, 0x3028, 0},
+      {"qemu64", {{"phys-bits", "36"}}, 0x3024, 0},  // kvm-unit-tests' IvyBridge case
+      {"qemu64", {{"phys-bits", "48"}}, 0x3030, 0},
+      {"qemu64", {{"host-phys-bits", "on"}}, 0x3030, 0},
+      {"kvm64", {{"phys-bits", "0x20"}, {"host-phys-bits", "no"}}, 0x3020, 0},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::string> warnings;
+    auto t = shape_cpuid(intel_host(), cpu_props(c.model, c.props), &warnings);
+    EXPECT_EQ(get(t, 0x80000008).eax, c.eax) << c.model << " " << std::hex << c.eax;
+    EXPECT_EQ(warnings.size(), c.warnings) << c.model;
+    if (c.warnings) {
+      EXPECT_THAT(warnings[0], HasSubstr("add host-phys-bits=off"));
+    }
+  }
+  auto narrow = intel_host();
+  for (CpuidEntry& e : narrow)
+    if (e.function == 0x80000008) e.eax = 0x3027;  // a 39-bit host
+  EXPECT_EQ(get(shape_cpuid(narrow, cpu("qemu64"), nullptr), 0x80000008).eax, 0x3027u)
+      << "the default of 40 is capped at what the host has";
+  EXPECT_THAT(error_of(narrow, cpu_props("qemu64", {{"phys-bits", "40"}})),
+              HasSubstr("-cpu phys-bits=40: the host supports only 39 physical address bits"));
+  EXPECT_THAT(error_of(cpu_props("max", {{"phys-bits", "52"}, {"host-phys-bits", "off"}})),
+              HasSubstr("only 48 physical address bits, and the guest cannot have more"));
+}
+
+TEST(CpuProperties, LevelAndXlevelSetTheMaximumLeavesAndDropTheOthers) {
+  auto t = shape_cpuid(intel_host(), cpu_props("max", {{"level", "0xb"}, {"xlevel", "0x80000004"}}), nullptr);
+  EXPECT_EQ(get(t, 0).eax, 0xbu);
+  EXPECT_EQ(get(t, 0x80000000).eax, 0x80000004u);
+  EXPECT_NE(find(t, 0xb, 1), nullptr);
+  EXPECT_EQ(find(t, 0xd, 0), nullptr);
+  EXPECT_EQ(find(t, 0x14), nullptr);
+  EXPECT_NE(find(t, 0x80000004), nullptr);
+  EXPECT_EQ(find(t, 0x80000008), nullptr);
+  EXPECT_NE(find(t, 0x40000001), nullptr) << "hypervisor leaves stay";
+
+  auto q = shape_cpuid(intel_host(), cpu_props("qemu64", {{"level", "20"}}), nullptr);
+  EXPECT_EQ(get(q, 0).eax, 0x14u) << "above the model's 0xd, up to what is supported";
+  EXPECT_NE(find(q, 0x14), nullptr);
+  EXPECT_EQ(get(q, 0x80000000).eax, 0x80000008u) << "the model's xlevel, capped at supported";
+
+  EXPECT_THAT(error_of(cpu_props("max", {{"level", "0x20"}})),
+              HasSubstr("-cpu level=0x20: the engine supports basic CPUID leaves up to 0x1f only"));
+  EXPECT_THAT(error_of(cpu_props("max", {{"xlevel", "0x80000021"}})),
+              HasSubstr("-cpu xlevel=0x80000021: the engine supports extended CPUID leaves up to 0x80000008 only"));
+}
+
+TEST(CpuProperties, PropertiesCombineOnANamedModel) {
+  // kvm-unit-tests' msr test on qemu64: -cpu qemu64,vendor=GenuineIntel.
+  auto t = shape_cpuid(amd_host(), cpu("qemu64", {{"x2apic", true}}, {{"vendor", "GenuineIntel"}}), nullptr);
+  EXPECT_EQ(vendor_of(t), "GenuineIntel");
+  EXPECT_EQ(get(t, 1).eax, 0x00060fb1u) << "qemu64's signature kept";
+  EXPECT_TRUE(get(t, 1).ecx & bits({21}));
+  EXPECT_EQ(brand_of(t), "QEMU Virtual CPU version 2.5+");
+}
+
+TEST(CpuProperties, IsCpuPropertyNamesWhatShapeCpuidHonours) {
+  for (const char* key :
+       {"vendor", "model-id", "family", "model", "stepping", "level", "xlevel", "phys-bits", "host-phys-bits", "pmu"})
+    EXPECT_TRUE(is_cpu_property(key)) << key;
+  for (const char* key : {"host-phys-bits-limit", "l3-cache", "migratable", "x2apic", "tsc-frequency"})
+    EXPECT_FALSE(is_cpu_property(key)) << key;
+}
+
+TEST(CpuProperties, InvalidValuesAreErrorsNamingThePropertyAndTheRule) {
+  struct Case {
+    CpuProperty property;
+    std::string message;
+  };
+  const Case cases[] = {
+      {{"vendor", "Intel"}, "-cpu vendor=Intel: the vendor must be exactly 12 ASCII characters"},
+      {{"vendor", "GenuineIntelX"}, "exactly 12 ASCII characters"},
+      {{"vendor", "Genuine\tIntel"}, "exactly 12 ASCII characters"},
+      {{"vendor", "on"}, "-cpu vendor=on: the vendor must be"},
+      {{"model-id", std::string(49, 'x')}, "at most 48 ASCII characters (49 given)"},
+      {{"family", "0x10f"}, "-cpu family=0x10f: must be between 0 and 270"},
+      {{"family", "six"}, "-cpu family=six: 'six' is not a number"},
+      {{"model", "256"}, "-cpu model=256: must be between 0 and 255"},
+      {{"model", "-1"}, "'-1' is not a number"},
+      {{"stepping", "16"}, "-cpu stepping=16: must be between 0 and 15"},
+      {{"level", "0x40000000"}, "-cpu level=0x40000000: must be between 0x0 and 0x3fffffff"},
+      {{"level", "0xd "}, "is not a number"},
+      {{"xlevel", "8"}, "-cpu xlevel=8: must be between 0x80000000 and 0x8fffffff"},
+      {{"xlevel", ""}, "'' is not a number"},
+      {{"phys-bits", "31"}, "-cpu phys-bits=31: must be between 32 and 52"},
+      {{"phys-bits", "53"}, "must be between 32 and 52"},
+      {{"phys-bits", "99999999999999999999999"}, "is not a number"},
+      {{"host-phys-bits", "maybe"}, "-cpu host-phys-bits=maybe: 'maybe' is not on or off"},
+      {{"pmu", "1"}, "-cpu pmu=1: '1' is not on or off"},
+      {{"l3-cache", "on"}, "unknown CPU property 'l3-cache'"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.property.key + "=" + c.property.value);
+    try {
+      check_cpu_property(c.property);
+      ADD_FAILURE() << "accepted";
+    } catch (const Error& e) {
+      EXPECT_THAT(e.what(), HasSubstr(c.message));
+    }
+    EXPECT_THAT(error_of(cpu_props("max", {c.property})), HasSubstr(c.message)) << "shape_cpuid checks them too";
+  }
+  for (const CpuProperty& ok : std::vector<CpuProperty>{{"vendor", "GenuineIntel"},
+                                                        {"model-id", ""},
+                                                        {"family", "0x10e"},
+                                                        {"level", "0"},
+                                                        {"xlevel", "0x80000000"},
+                                                        {"phys-bits", "52"},
+                                                        {"host-phys-bits", "on"},
+                                                        {"pmu", "off"}})
+    EXPECT_NO_THROW(check_cpu_property(ok)) << ok.key << "=" << ok.value;
+}
+
+TEST(CpuProperties, ModelIdNeedsTheBrandLeaves) {
+  auto host = intel_host();
+  std::erase_if(host, [](const CpuidEntry& e) { return e.function >= 0x80000002 && e.function <= 0x80000004; });
+  EXPECT_THAT(error_of(host, cpu_props("max", {{"model-id", "x"}})), HasSubstr("no brand string leaves"));
+  std::erase_if(host, [](const CpuidEntry& e) { return e.function == 0x80000008; });
+  EXPECT_THAT(error_of(host, cpu_props("max", {{"phys-bits", "36"}, {"host-phys-bits", "off"}})),
+              HasSubstr("-cpu phys-bits=36: the engine reports no CPUID leaf 0x80000008"));
 }
 
 }  // namespace
