@@ -9,6 +9,8 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <string_view>
 #include <exception>
 #include <string>
 #include <thread>
@@ -39,6 +41,12 @@ void stop_on_termination_signals(nv::MachineControl& control) {
 int main(int argc, char** argv) {
   using namespace nv;
   std::vector<std::string> args(argv + 1, argv + argc);
+  // NESTVISOR_LOG=debug|info|warn raises or restores the log level; the
+  // default (warn) keeps stderr clean for kvm-unit-tests' runner.
+  if (const char* level = std::getenv("NESTVISOR_LOG")) {
+    std::string_view l = level;
+    set_log_level(l == "debug" ? LogLevel::debug : l == "info" ? LogLevel::info : LogLevel::warn);
+  }
   try {
     CommandLine cl = parse_command_line(args);
     switch (cl.action) {

@@ -760,4 +760,17 @@ void set_apic_id(std::vector<CpuidEntry>& entries, uint32_t apic_id) {
   }
 }
 
+bool has_cpu_feature(const std::vector<CpuidEntry>& entries, std::string_view name) {
+  CpuidTable t(entries);
+  for (const CpuFeature* f : features_named(name))
+    if (t.test(*f)) return true;
+  return false;
+}
+
+void clear_cpu_feature(std::vector<CpuidEntry>& entries, std::string_view name) {
+  CpuidTable t(std::move(entries));
+  for (const CpuFeature* f : features_named(name)) t.set(*f, false);
+  entries = std::move(t.entries());
+}
+
 }  // namespace nv

@@ -98,4 +98,9 @@ std::vector<CpuidEntry> shape_cpuid(const std::vector<CpuidEntry>& supported, co
 // CPUID.0xB/0x1F:EDX (every subleaf) and AMD's CPUID.0x8000001E:EAX.
 void set_apic_id(std::vector<CpuidEntry>& entries, uint32_t apic_id);
 
+// Whether any CPUID bit carrying the feature `name` (QEMU's name) is set.
+bool has_cpu_feature(const std::vector<CpuidEntry>& entries, std::string_view name);
+// Clears every CPUID bit carrying the feature `name`.
+void clear_cpu_feature(std::vector<CpuidEntry>& entries, std::string_view name);
+
 }  // namespace nv

@@ -1,6 +1,7 @@
 #include "kvm/kvm_engine.h"
 
 #include "kvm/kvm_abi.h"
+#include "kvm/kvm_feature_probe.h"
 
 #include "util/error.h"
 #include "util/log.h"
@@ -145,6 +146,13 @@ void KvmEngine::create_vcpus() {
     std::vector<CpuidEntry> own = cpuid;
     set_apic_id(own, i);
     vcpu->set_cpuid(own);
+    // The BSP checks the table against the host before anyone runs; the
+    // other vCPUs then get the corrected table.
+    if (i == 0 && withdraw_features_the_host_drops(*vcpu, cpuid)) {
+      own = cpuid;
+      set_apic_id(own, i);
+      vcpu->set_cpuid(own);
+    }
     vcpus_.push_back(std::move(vcpu));
   }
   // The BSP enters the kernel; APs stay in wait-for-SIPI in the kernel.

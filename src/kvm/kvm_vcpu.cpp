@@ -38,6 +38,21 @@ void KvmVcpu::set_cpuid(const std::vector<CpuidEntry>& entries) {
   fd_.ioctl_or_fail(kvm_abi::kSetCpuid2, fmt::format("setting CPUID of vCPU {}", index_), cpuid.data());
 }
 
+bool KvmVcpu::set_msr(uint32_t index, uint64_t value) {
+  kvm_abi::Array<kvm_msr_entry> msrs(1);
+  kvm_msr_entry& e = msrs.push();
+  e.index = index;
+  e.data = value;
+  return fd_.ioctl_raw(kvm_abi::kSetMsrs, msrs.data()) == 1;  // returns the number of MSRs set
+}
+
+std::optional<uint64_t> KvmVcpu::get_msr(uint32_t index) {
+  kvm_abi::Array<kvm_msr_entry> msrs(1);
+  msrs.push().index = index;
+  if (fd_.ioctl_raw(kvm_abi::kGetMsrs, msrs.data()) != 1) return std::nullopt;
+  return msrs.entries()[0].data;
+}
+
 void KvmVcpu::set_multiboot_state(const BootInfo& boot) {
   kvm_sregs sregs{};
   fd_.ioctl_or_fail(KVM_GET_SREGS, "reading special registers", &sregs);

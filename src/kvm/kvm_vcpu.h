@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,10 @@ class KvmVcpu {
 
   unsigned index() const { return index_; }
   void set_cpuid(const std::vector<CpuidEntry>& entries);
+  // Host-initiated MSR access (KVM_GET_MSRS / KVM_SET_MSRS); false or
+  // nullopt when KVM refuses the MSR.
+  bool set_msr(uint32_t index, uint64_t value);
+  std::optional<uint64_t> get_msr(uint32_t index);
   // Multiboot hand-off state (Multiboot spec 0.6.96 §3.2) for the BSP.
   void set_multiboot_state(const BootInfo& boot);
 

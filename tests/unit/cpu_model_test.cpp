@@ -537,3 +537,26 @@ TEST(CpuProperties, ModelIdNeedsTheBrandLeaves) {
 
 }  // namespace
 }  // namespace nv
+
+namespace nv {
+namespace {
+
+TEST(CpuFeatureEdit, ClearRemovesEveryBitOfTheFeatureAndNothingElse) {
+  std::vector<CpuidEntry> t = {
+      {0x7, 0, kCpuidFlagSignificantIndex, 0, 0, 0, (1u << 26) | (1u << 27)},
+      {0x80000008, 0, 0, 0x3030, (1u << 14) | (1u << 12), 0, 0},
+  };
+  EXPECT_TRUE(has_cpu_feature(t, "spec-ctrl"));
+  EXPECT_TRUE(has_cpu_feature(t, "ibrs"));
+  EXPECT_FALSE(has_cpu_feature(t, "ssbd"));
+  clear_cpu_feature(t, "spec-ctrl");
+  clear_cpu_feature(t, "ibrs");
+  EXPECT_FALSE(has_cpu_feature(t, "spec-ctrl"));
+  EXPECT_FALSE(has_cpu_feature(t, "ibrs"));
+  EXPECT_EQ(t[0].edx, 1u << 27) << "stibp stays";
+  EXPECT_EQ(t[1].ebx, 1u << 12) << "ibpb stays";
+  EXPECT_EQ(t[1].eax, 0x3030u);
+}
+
+}  // namespace
+}  // namespace nv

@@ -1,0 +1,17 @@
+// Checks, on a real vCPU before the guest runs, that the host's KVM keeps
+// what its KVM_GET_SUPPORTED_CPUID promises, and withdraws the CPUID
+// features it does not (QEMU instead aborts at start on such hosts).
+#pragma once
+
+#include "cpuid/cpu_model.h"
+
+#include <vector>
+
+namespace nv {
+
+class KvmVcpu;
+
+// Returns true when `cpuid` was changed; the caller then sets it again.
+bool withdraw_features_the_host_drops(KvmVcpu& vcpu, std::vector<CpuidEntry>& cpuid);
+
+}  // namespace nv
