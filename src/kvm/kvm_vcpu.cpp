@@ -1,6 +1,7 @@
 #include "kvm/kvm_vcpu.h"
 
 #include "kvm/kvm_abi.h"
+#include "kvm/kvm_emulation_fallback.h"
 
 #include "util/error.h"
 #include "util/log.h"
@@ -36,6 +37,7 @@ void KvmVcpu::set_cpuid(const std::vector<CpuidEntry>& entries) {
     k.eax = e.eax, k.ebx = e.ebx, k.ecx = e.ecx, k.edx = e.edx;
   }
   fd_.ioctl_or_fail(kvm_abi::kSetCpuid2, fmt::format("setting CPUID of vCPU {}", index_), cpuid.data());
+  cpuid_ = entries;
 }
 
 bool KvmVcpu::set_msr(uint32_t index, uint64_t value) {
@@ -150,6 +152,7 @@ bool KvmVcpu::handle_exit() {
       return fatal(fmt::format("VM entry failed, hardware reason {:#x}",
                                static_cast<uint64_t>(run_->fail_entry.hardware_entry_failure_reason)));
     case KVM_EXIT_INTERNAL_ERROR: {
+      if (run_->internal.suberror == KVM_INTERNAL_ERROR_EMULATION && complete_failed_emulation()) return true;
       std::string data;
       for (uint32_t i = 0; i < run_->internal.ndata && i < 16; ++i)
         data += fmt::format(" {:#x}", static_cast<uint64_t>(run_->internal.data[i]));
@@ -189,6 +192,89 @@ void KvmVcpu::handle_mmio() {
     uint64_t value = bus.read_or_float(mmio.phys_addr, mmio.len);
     std::memcpy(mmio.data, &value, mmio.len);
   }
+}
+
+bool KvmVcpu::complete_failed_emulation() {
+  const auto& failure = run_->emulation_failure;
+  if (failure.ndata < 3 || !(failure.flags & KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES)) return false;
+  kvm_sregs sregs{};
+  kvm_regs regs{};
+  if (fd_.ioctl_raw(KVM_GET_SREGS, &sregs) < 0 || fd_.ioctl_raw(KVM_GET_REGS, &regs) < 0) return false;
+  GuestCodeSize size = sregs.cs.l ? GuestCodeSize::bits64 : sregs.cs.db ? GuestCodeSize::bits32 : GuestCodeSize::bits16;
+  unsigned n = failure.insn_size < sizeof failure.insn_bytes ? failure.insn_size : sizeof failure.insn_bytes;
+  kvm_xcrs xcrs{};
+  uint64_t xcr0 = 0;
+  if (fd_.ioctl_raw(KVM_GET_XCRS, &xcrs) >= 0)
+    for (uint32_t i = 0; i < xcrs.nr_xcrs; ++i)
+      if (xcrs.xcrs[i].xcr == 0) xcr0 = xcrs.xcrs[i].value;
+  FallbackDecision d = decide_emulation_fallback({{failure.insn_bytes, n}, size, sregs.cr4, xcr0, &cpuid_});
+  if (d.action == FallbackDecision::Action::give_up) {
+    log_error("vCPU {}: host KVM could not emulate the instruction at rip {:#x}: {}", index_, regs.rip, d.reason);
+    return false;
+  }
+  log_warn_once("emulation-fallback", regs.rip, "vCPU {}: host KVM could not emulate the instruction at rip {:#x}; {}",
+                index_, regs.rip, d.reason);
+  switch (d.action) {
+    case FallbackDecision::Action::raise_ud:
+      inject_exception(6);  // #UD
+      return true;
+    case FallbackDecision::Action::xgetbv:
+      if (!emulate_xgetbv(regs)) return false;
+      break;
+    case FallbackDecision::Action::xsetbv:
+      if (!emulate_xsetbv(regs, sregs)) return true;  // faulted: #GP injected, RIP stays
+      break;
+    default:
+      break;
+  }
+  regs.rip += d.length;
+  fd_.ioctl_or_fail(KVM_SET_REGS, "advancing rip past an emulated instruction", &regs);
+  return true;
+}
+
+bool KvmVcpu::emulate_xgetbv(kvm_regs& regs) {
+  uint32_t index = static_cast<uint32_t>(regs.rcx);
+  if (index != 0) {
+    // XCR1 (XINUSE) is not in KVM's XCR interface; other indexes #GP(0).
+    if (index == 1) return false;
+    inject_exception(13, 0);
+    return true;
+  }
+  kvm_xcrs xcrs{};
+  fd_.ioctl_or_fail(KVM_GET_XCRS, "reading XCR0", &xcrs);
+  for (uint32_t i = 0; i < xcrs.nr_xcrs; ++i) {
+    if (xcrs.xcrs[i].xcr != 0) continue;
+    // EDX:EAX = XCR0; the upper halves of RAX and RDX are cleared.
+    regs.rax = static_cast<uint32_t>(xcrs.xcrs[i].value);
+    regs.rdx = xcrs.xcrs[i].value >> 32;
+    return true;
+  }
+  return false;
+}
+
+bool KvmVcpu::emulate_xsetbv(kvm_regs& regs, const kvm_sregs& sregs) {
+  // SDM Vol. 2C XSETBV: #GP(0) at CPL > 0, for an XCR other than 0, and for
+  // a value XCR0 cannot hold; KVM_SET_XCRS applies the value checks.
+  kvm_xcrs xcrs{};
+  xcrs.nr_xcrs = 1;
+  xcrs.xcrs[0].xcr = static_cast<uint32_t>(regs.rcx);
+  xcrs.xcrs[0].value = (regs.rdx << 32) | static_cast<uint32_t>(regs.rax);
+  if (sregs.ss.dpl != 0 || xcrs.xcrs[0].xcr != 0 || fd_.ioctl_raw(KVM_SET_XCRS, &xcrs) < 0) {
+    inject_exception(13, 0);
+    return false;
+  }
+  return true;
+}
+
+void KvmVcpu::inject_exception(uint8_t vector, std::optional<uint32_t> error_code) {
+  kvm_vcpu_events events{};
+  fd_.ioctl_or_fail(KVM_GET_VCPU_EVENTS, "reading vCPU events", &events);
+  events.exception.injected = 1;
+  events.exception.nr = vector;
+  events.exception.has_error_code = error_code.has_value();
+  events.exception.error_code = error_code.value_or(0);
+  events.flags = 0;  // only the exception is changed
+  fd_.ioctl_or_fail(KVM_SET_VCPU_EVENTS, "injecting an exception", &events);
 }
 
 std::string KvmVcpu::describe_state() const {

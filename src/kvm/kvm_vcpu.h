@@ -49,12 +49,20 @@ class KvmVcpu {
   void handle_io();
   void handle_mmio();
   bool fatal(const std::string& what);
+  // KVM's emulator gave up on an instruction; returns true when nestvisor
+  // finished it (kvm/kvm_emulation_fallback.h).
+  bool complete_failed_emulation();
+  void inject_exception(uint8_t vector, std::optional<uint32_t> error_code = std::nullopt);
+  // XGETBV / XSETBV on KVM's XCR state (SDM Vol. 2C); false = give up.
+  bool emulate_xgetbv(kvm_regs& regs);
+  bool emulate_xsetbv(kvm_regs& regs, const kvm_sregs& sregs);
 
   unsigned index_;
   Machine& machine_;
   KvmFd fd_;
   kvm_run* run_ = nullptr;
   size_t run_size_;
+  std::vector<CpuidEntry> cpuid_;  // what the guest was given, for the fallback
   std::atomic<bool> thread_started_{false};
   pthread_t thread_{};
 };
