@@ -4,11 +4,11 @@
 // protection key K forbid access class C".
 #pragma once
 
-#include "mmu/access_type.h"
-#include "mmu/paging_state.h"
-
 #include <array>
 #include <cstdint>
+
+#include "mmu/access_type.h"
+#include "mmu/paging_state.h"
 
 namespace nv {
 
@@ -25,7 +25,7 @@ inline constexpr uint8_t kAll = 15;
 }  // namespace page_rights
 
 struct AccessRules {
-  std::array<uint16_t, kAccessClasses> permit{};  // bit R: rights R allow the access class
+  std::array<uint16_t, kAccessClasses> permit{};   // bit R: rights R allow the access class
   std::array<uint16_t, kAccessClasses> pk_deny{};  // bit K: PKRU key K forbids the class (user pages)
 
   // From CR0.WP, CR4.SMEP/SMAP/PKE, PKRU and the mode.

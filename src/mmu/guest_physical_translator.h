@@ -4,9 +4,9 @@
 // address; without one (nullptr) guest-physical addresses are used as they are.
 #pragma once
 
-#include "mmu/access_type.h"
-
 #include <cstdint>
+
+#include "mmu/access_type.h"
 
 namespace nv {
 

@@ -1,8 +1,8 @@
 #include "mmu/page_walker.h"
 
-#include "util/log.h"
-
 #include <atomic>
+
+#include "util/log.h"
 
 namespace nv {
 namespace {
@@ -142,9 +142,12 @@ PageWalker::Step PageWalker::walk(uint64_t gva, AccessType access, const PagingR
     bool large = (entry & kPS) && level > 1 && (wide || s.pse());
     uint64_t rsvd = rsvd_common;
     if (wide) {
-      if (level >= 4) rsvd |= kPS;  // §4.5.4: bit 7 of a PML5E/PML4E is reserved
-      else if (large && level == 3) rsvd |= s.page1gb ? bit_range(29, 13) : kPS;  // 1 GiB page (Table 4-16)
-      else if (large) rsvd |= bit_range(20, 13);                                 // 2 MiB page (Tables 4-9, 4-18)
+      if (level >= 4)
+        rsvd |= kPS;  // §4.5.4: bit 7 of a PML5E/PML4E is reserved
+      else if (large && level == 3)
+        rsvd |= s.page1gb ? bit_range(29, 13) : kPS;  // 1 GiB page (Table 4-16)
+      else if (large)
+        rsvd |= bit_range(20, 13);  // 2 MiB page (Tables 4-9, 4-18)
     } else if (large) {
       // §4.3 Table 4-4: bit 21 is reserved; bits 20:13 are physical-address
       // bits 39:32 (PSE-36) and those at or above MAXPHYADDR are reserved.

@@ -4,13 +4,13 @@
 // §4.6, #PF error codes (§4.7) and A/D updates (§4.8).
 #pragma once
 
+#include <array>
+#include <cstdint>
+
 #include "mmu/access_type.h"
 #include "mmu/guest_physical_translator.h"
 #include "mmu/paging_role.h"
 #include "vmm/guest_memory.h"
-
-#include <array>
-#include <cstdint>
 
 namespace nv {
 
@@ -31,7 +31,7 @@ struct PageFault {
 };
 
 struct Translation {
-  uint64_t gpa = 0;        // GuestMemory address of the accessed byte (after the context's translator)
+  uint64_t gpa = 0;         // GuestMemory address of the accessed byte (after the context's translator)
   uint8_t page_shift = 12;  // 12, 21, 22 or 30
   uint8_t rights = 0;       // page_rights bits, kDirty as the final entry now holds it
   uint8_t pkey = 0;         // 4/5-level paging only

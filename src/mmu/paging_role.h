@@ -4,11 +4,11 @@
 // separately, at the moments §4.4.1 names.
 #pragma once
 
-#include "mmu/access_rules.h"
-#include "mmu/paging_state.h"
-
 #include <array>
 #include <cstdint>
+
+#include "mmu/access_rules.h"
+#include "mmu/paging_state.h"
 
 namespace nv {
 

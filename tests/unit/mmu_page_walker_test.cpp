@@ -1,9 +1,9 @@
+#include <gtest/gtest.h>
+
 #include "mmu/page_walker.h"
 #include "mmu_test_support.h"
 #include "vmm/guest_memory.h"
 #include "vmm/memory_layout.h"
-
-#include <gtest/gtest.h>
 
 namespace nv {
 namespace {
@@ -133,10 +133,10 @@ TEST_F(PageWalkerTest, NotPresentAtEachLevelHasErrorCodeZeroPlusAccessBits) {
   PageTables pt(mem, PagingMode::level4);
   use(PagingMode::level4, pt);
   pt.map(0x1000, 0x5000, kP | kRW | kUS);
-  expect_fault(0x8000000000ull, kSupRead, 0);                  // PML4E
-  expect_fault(0x40000000, kUserWrite, kWrite | kUser);        // PDPTE
-  expect_fault(0x200000, kSupFetch, kFetch);                   // PDE; NXE = 1: I/D reported
-  expect_fault(0x2000, kUserFetch, kUser | kFetch);            // PTE
+  expect_fault(0x8000000000ull, kSupRead, 0);            // PML4E
+  expect_fault(0x40000000, kUserWrite, kWrite | kUser);  // PDPTE
+  expect_fault(0x200000, kSupFetch, kFetch);             // PDE; NXE = 1: I/D reported
+  expect_fault(0x2000, kUserFetch, kUser | kFetch);      // PTE
   state.efer &= ~efer::kNXE;
   expect_fault(0x2000, kSupFetch, 0, "I/D needs NXE or SMEP (§4.7)");
   state.cr4 |= cr4::kSMEP;
@@ -230,8 +230,8 @@ TEST_F(PageWalkerTest, ReservedBitsInPaeAndThirtyTwoBitPaging) {
 TEST_F(PageWalkerTest, UserSupervisorAndWriteProtect) {
   PageTables pt(mem, PagingMode::level4);
   use(PagingMode::level4, pt);
-  pt.map(0x1000, 0x5000, kP | kRW);          // supervisor, writable
-  pt.map(0x2000, 0x6000, kP | kUS);          // user, read-only
+  pt.map(0x1000, 0x5000, kP | kRW);                        // supervisor, writable
+  pt.map(0x2000, 0x6000, kP | kUS);                        // user, read-only
   pt.map(0x400000, 0x7000, kP | kRW | kUS, 12, kP | kUS);  // read-only in the PDE: R/W is ANDed
   expect_fault(0x1000, kUserRead, kPresent | kUser);
   expect_fault(0x2000, kUserWrite, kPresent | kWrite | kUser);

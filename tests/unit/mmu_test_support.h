@@ -1,10 +1,10 @@
 // Builds guest page tables in a GuestMemory for the MMU tests.
 #pragma once
 
+#include <cstdint>
+
 #include "mmu/paging_state.h"
 #include "vmm/guest_memory.h"
-
-#include <cstdint>
 
 namespace nv::mmu_test {
 
@@ -98,8 +98,10 @@ class PageTables {
   }
   uint64_t read(uint64_t gpa) const { return wide() ? mem_.read_obj<uint64_t>(gpa) : mem_.read_obj<uint32_t>(gpa); }
   void write(uint64_t gpa, uint64_t v) {
-    if (wide()) mem_.write_obj<uint64_t>(gpa, v);
-    else mem_.write_obj<uint32_t>(gpa, static_cast<uint32_t>(v));
+    if (wide())
+      mem_.write_obj<uint64_t>(gpa, v);
+    else
+      mem_.write_obj<uint32_t>(gpa, static_cast<uint32_t>(v));
   }
   uint64_t alloc(uint64_t size) {
     uint64_t t = next_;
