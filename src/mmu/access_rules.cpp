@@ -3,41 +3,48 @@
 namespace nv {
 namespace {
 
-bool allowed(AccessType a, uint8_t rights, const PagingState& s) {
-  using namespace page_rights;
-  bool user_page = rights & kUser, writable = rights & kWrite, executable = rights & kExecute;
-  // §4.6.1: SMAP forbids supervisor data accesses to user pages unless they
-  // are explicit and EFLAGS.AC = 1.
-  bool smap_blocks = user_page && s.smap() && a.privilege == Privilege::supervisor;
-  switch (a.kind) {
-    case AccessKind::read:
-      return a.is_user() ? user_page : !smap_blocks;
-    case AccessKind::write:
-      if (!(rights & kDirty)) return false;  // §4.8: the walker must set D first
-      // §4.6.1: user writes need R/W = 1; supervisor writes need it only when CR0.WP = 1.
-      if (a.is_user()) return user_page && writable;
-      return !smap_blocks && (writable || !s.wp());
-    case AccessKind::execute:
-      // §4.6.1: user fetches need a user page; SMEP forbids supervisor
-      // fetches from user pages; XD (with EFER.NXE) forbids every fetch.
-      if (a.is_user()) return user_page && executable;
-      return executable && !(user_page && s.smep());
-  }
-  return false;
+// Bit R of rights_with(B) is set when rights R include B: the permission
+// masks are built from these with bitwise logic, so that a role reset stays cheap.
+constexpr uint16_t rights_with(uint8_t b) {
+  uint16_t mask = 0;
+  for (unsigned r = 0; r <= page_rights::kAll; ++r)
+    if (r & b) mask |= static_cast<uint16_t>(1u << r);
+  return mask;
+}
+constexpr uint16_t kUser = rights_with(page_rights::kUser), kWritable = rights_with(page_rights::kWrite),
+                   kExecutable = rights_with(page_rights::kExecute), kDirty = rights_with(page_rights::kDirty),
+                   kAny = 0xffff;
+
+void set(AccessRules& r, AccessKind kind, Privilege p, uint16_t permit) {
+  r.permit[AccessType{kind, p}.index()] = permit;
 }
 
 }  // namespace
 
 AccessRules AccessRules::compute(const PagingState& s) {
   AccessRules r;
-  bool paging = paging_mode(s) != PagingMode::none;
-  for (unsigned c = 0; c < kAccessClasses; ++c) {
-    AccessType a{static_cast<AccessKind>(c / 3), static_cast<Privilege>(c % 3)};
-    for (unsigned rights = 0; rights <= page_rights::kAll; ++rights) {
-      // Without paging every linear address is accessible (§4.1.1).
-      if (!paging || allowed(a, static_cast<uint8_t>(rights), s)) r.permit[c] |= 1u << rights;
-    }
+  if (paging_mode(s) == PagingMode::none) {  // §4.1.1: no paging, no page-level protection
+    r.permit.fill(kAny);
+    return r;
   }
+  using enum AccessKind;
+  using enum Privilege;
+  // §4.6.1: SMAP keeps supervisor data accesses off user pages unless they are
+  // explicit with EFLAGS.AC = 1; CR0.WP makes supervisor writes honour R/W;
+  // SMEP keeps supervisor fetches off user pages; XD (already in kExecute)
+  // forbids every fetch. §4.8: a write needs D set, which only the walker does.
+  uint16_t smap_ok = s.smap() ? static_cast<uint16_t>(~kUser) : kAny;
+  uint16_t wp_ok = s.wp() ? kWritable : kAny;
+  set(r, read, user, kUser);
+  set(r, read, supervisor, smap_ok);
+  set(r, read, supervisor_ac, kAny);
+  set(r, write, user, kUser & kWritable & kDirty);
+  set(r, write, supervisor, smap_ok & wp_ok & kDirty);
+  set(r, write, supervisor_ac, wp_ok & kDirty);
+  set(r, execute, user, kUser & kExecutable);
+  uint16_t supervisor_fetch = kExecutable & (s.smep() ? static_cast<uint16_t>(~kUser) : kAny);
+  set(r, execute, supervisor, supervisor_fetch);
+  set(r, execute, supervisor_ac, supervisor_fetch);
   r.recompute_pk(s);
   return r;
 }
@@ -47,16 +54,16 @@ void AccessRules::recompute_pk(const PagingState& s) {
   // §4.6.2: protection keys exist only with 4/5-level paging and CR4.PKE = 1,
   // and apply to data accesses (of any privilege) to user-mode pages.
   if (!s.pke() || !is_ia32e(paging_mode(s))) return;
+  uint16_t access_disabled = 0, write_disabled = 0;
   for (unsigned key = 0; key < 16; ++key) {
-    bool access_disable = (s.pkru >> (2 * key)) & 1;
-    bool write_disable = (s.pkru >> (2 * key + 1)) & 1;
-    for (Privilege p : {Privilege::user, Privilege::supervisor, Privilege::supervisor_ac}) {
-      uint16_t bit = static_cast<uint16_t>(1u << key);
-      AccessType read{AccessKind::read, p}, write{AccessKind::write, p};
-      if (access_disable) pk_deny[read.index()] |= bit;
-      // WD forbids user writes, and supervisor writes only when CR0.WP = 1.
-      if (access_disable || (write_disable && (p == Privilege::user || s.wp()))) pk_deny[write.index()] |= bit;
-    }
+    access_disabled |= static_cast<uint16_t>(((s.pkru >> (2 * key)) & 1) << key);
+    write_disabled |= static_cast<uint16_t>(((s.pkru >> (2 * key + 1)) & 1) << key);
+  }
+  for (Privilege p : {Privilege::user, Privilege::supervisor, Privilege::supervisor_ac}) {
+    pk_deny[AccessType{AccessKind::read, p}.index()] = access_disabled;
+    // WD forbids user writes, and supervisor writes only when CR0.WP = 1.
+    bool wd_applies = p == Privilege::user || s.wp();
+    pk_deny[AccessType{AccessKind::write, p}.index()] = access_disabled | (wd_applies ? write_disabled : 0);
   }
 }
 
