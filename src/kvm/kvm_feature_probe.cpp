@@ -3,6 +3,9 @@
 #include "kvm/kvm_vcpu.h"
 #include "util/log.h"
 
+#include <unistd.h>
+
+#include <string>
 #include <string_view>
 
 namespace nv {
@@ -24,10 +27,32 @@ constexpr SpecCtrlBit kSpecCtrlBits[] = {
     {1u << 2, {"ssbd", "amd-ssbd"}},      // SSBD
 };
 
+// KVM paravirtual features a guest can only use through a hypercall
+// (Linux Documentation/virt/kvm/x86/cpuid.rst and hypercalls.rst):
+// KVM_HC_KICK_CPU, KVM_HC_SEND_IPI, KVM_HC_SCHED_YIELD.
+constexpr std::string_view kHypercallFeatures[] = {"kvm-pv-unhalt", "kvm-pv-ipi", "kvm-pv-sched-yield"};
+
+bool module_loaded(const char* name) { return access((std::string("/sys/module/") + name).c_str(), F_OK) == 0; }
+
 }  // namespace
+
+bool host_completes_hypercalls() {
+  // Only one vendor module can back /dev/kvm; kvm_pvm serves it when neither
+  // hardware module is loaded.
+  static const bool completes = !module_loaded("kvm_pvm") || module_loaded("kvm_intel") || module_loaded("kvm_amd");
+  return completes;
+}
 
 bool withdraw_features_the_host_drops(KvmVcpu& vcpu, std::vector<CpuidEntry>& cpuid) {
   bool changed = false;
+  if (!host_completes_hypercalls()) {
+    for (std::string_view f : kHypercallFeatures) {
+      if (!has_cpu_feature(cpuid, f)) continue;
+      log_info("host KVM (kvm_pvm) does not complete hypercalls; CPUID feature '{}' withdrawn", f);
+      clear_cpu_feature(cpuid, f);
+      changed = true;
+    }
+  }
   // Some paravirtual KVMs accept writes to IA32_SPEC_CTRL and read back 0:
   // a guest that reads CPUID would then see its mitigation bits vanish.
   for (const SpecCtrlBit& b : kSpecCtrlBits) {

@@ -11,6 +11,12 @@ namespace nv {
 
 class KvmVcpu;
 
+// Whether the host's KVM completes VMCALL/VMMCALL hypercalls. The
+// paravirtual kvm_pvm module (no VMX/SVM underneath) leaves a guest spinning
+// on the instruction inside KVM_RUN: kvm-unit-tests' vmexit_vmcall hangs
+// there under QEMU and nestvisor alike, RIP on the VMMCALL and RAX unchanged.
+bool host_completes_hypercalls();
+
 // Returns true when `cpuid` was changed; the caller then sets it again.
 bool withdraw_features_the_host_drops(KvmVcpu& vcpu, std::vector<CpuidEntry>& cpuid);
 
