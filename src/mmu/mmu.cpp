@@ -79,9 +79,10 @@ void Mmu::enter_l2(const PagingState& state, uint32_t space) {
   active_ = &l2_;
 }
 
-void Mmu::exit_to_l1(const PagingState& state) {
+bool Mmu::exit_to_l1(const PagingState& state) {
   l1_.reset_role(state);
   active_ = &l1_;
+  return l1_.mode() != PagingMode::pae || l1_.load_pdptes(state);
 }
 
 }  // namespace nv

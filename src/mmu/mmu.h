@@ -61,8 +61,10 @@ class Mmu {
   // VM entry: L2 runs in `space` (asid::l2_space(vpid)) with `state`. PDPTEs
   // for PAE L2 guests are loaded by the caller through l2() (VMCS or memory).
   void enter_l2(const PagingState& state, uint32_t space);
-  // VM exit: L1 runs again with the host state's control registers.
-  void exit_to_l1(const PagingState& state);
+  // VM exit: L1 runs again with the host state's control registers. A PAE
+  // host gets its PDPTEs from CR3 (Vol. 3C §28.5.4); false when one has a
+  // reserved bit set, which the caller turns into a VMX abort.
+  bool exit_to_l1(const PagingState& state);
 
   MmuContext& active() { return *active_; }
   MmuContext& l1() { return l1_; }

@@ -38,7 +38,7 @@ struct PagingState {
   uint64_t cr4 = 0;
   uint64_t efer = 0;
   uint32_t pkru = 0;
-  uint8_t maxphyaddr = 36;  // CPUID.80000008H:EAX[7:0]
+  uint8_t maxphyaddr = 36;  // CPUID.80000008H:EAX[7:0], 32..52 (the CPU model guarantees it)
   bool page1gb = true;      // CPUID.80000001H:EDX.Page1GB: without it PDPTE.PS is reserved (§4.5.4)
 
   constexpr bool pg() const { return cr0 & cr0::kPG; }

@@ -221,10 +221,17 @@ TEST_F(MmuTest, L1AndL2ContextsHaveTheirOwnRolesAndTlbSpaces) {
   EXPECT_EQ(gpa(0x7000), 0x6000u);
 
   uint64_t l1_walks = mmu.l1().counters().walks;
-  mmu.exit_to_l1(state_for(PagingMode::level4, pt.root()));
+  EXPECT_TRUE(mmu.exit_to_l1(state_for(PagingMode::level4, pt.root())));
   EXPECT_EQ(mmu.active().mode(), PagingMode::level4);
   EXPECT_EQ(gpa(0x7000), 0x5000u);
   EXPECT_EQ(mmu.l1().counters().walks, l1_walks) << "L1's entry survived L2's run";
+
+  // A PAE host loads its PDPTEs at VM exit; a reserved bit is a VMX abort.
+  mmu.enter_l2(l2_state, asid::l2_space(1));
+  EXPECT_TRUE(mmu.exit_to_l1(l2_state));
+  EXPECT_EQ(mmu.l1().role().pdptes[0] & ~0xfffull, l2_tables.entry(0x7000, 3) & ~0xfffull);
+  mem.write_obj<uint64_t>(l2_tables.root() + 8, 0x9000 | kP | kRW);
+  EXPECT_FALSE(mmu.exit_to_l1(l2_state));
 }
 
 // Seed 004: mode changes and L1<->L2 switches recompute the role only.
@@ -243,7 +250,7 @@ TEST_F(MmuTest, RoleResetsNeverRepeatTheFullInitialisation) {
 
   for (int i = 0; i < 1000; ++i) {
     mmu.enter_l2(s, asid::l2_space(1));
-    mmu.exit_to_l1(s);
+    ASSERT_TRUE(mmu.exit_to_l1(s));
   }
   EXPECT_EQ(mmu.l1().counters().role_resets, l1_resets + 2000);
   EXPECT_EQ(mmu.l2().counters().role_resets, 1000u);
