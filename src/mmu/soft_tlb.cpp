@@ -61,6 +61,13 @@ void SoftTlb::flush_page(uint64_t gva, Asid a) {
   });
 }
 
+void SoftTlb::flush_page_all_pcids(uint64_t gva, uint32_t space) {
+  uint64_t vpn = gva >> 12;
+  drop_if([vpn, space](const TlbEntry& e) {
+    return asid::space_of(e.asid) == space && ((e.vpn ^ vpn) >> (e.page_shift - 12)) == 0;
+  });
+}
+
 void SoftTlb::invalidate_gpa_page(uint64_t gpa) {
   uint64_t page = gpa & ~0xfffull;
   drop_if([page](const TlbEntry& e) { return e.gpa_page == page; });

@@ -89,6 +89,9 @@ class SoftTlb {
   // entry of its space: INVLPG (§4.10.4.1) and INVPCID type 0, which may
   // drop the global entry too. Other PCIDs keep theirs, as §4.10.4.1 allows.
   void flush_page(uint64_t gva, Asid asid);
+  // The page containing `gva` for every PCID of a space, globals included:
+  // INVVPID type 0 (Vol. 3C §31.3, "INVVPID"). Scans the TLB.
+  void flush_page_all_pcids(uint64_t gva, uint32_t space);
   // Drops every entry that maps the 4 KiB guest-physical page holding `gpa`
   // (a GuestMemory address), in every space: the hook for writes that change
   // what a mapping may cache (decode cache, pc-testdev's flush-page port).

@@ -128,6 +128,19 @@ TEST_F(SoftTlbTest, FlushPageDropsTheCurrentPcidsAndTheGlobalEntry) {
   EXPECT_FALSE(hit(0x3000, l1_pcid2));
 }
 
+TEST_F(SoftTlbTest, FlushPageForAllPcidsLeavesOtherPagesAndSpaces) {
+  Asid l2 = asid::make(asid::l2_space(1), 1);
+  tlb.fill(0x1000, l1_pcid1, page(0x5000), 0, ram);
+  tlb.fill(0x1000, l1_pcid2, page(0x5000), 0, ram);
+  tlb.fill(0x1000, l2, page(0x5000), 0, ram);
+  tlb.fill(0x2000, l1_pcid1, page(0x6000), 0, ram);
+  tlb.flush_page_all_pcids(0x1800, asid::kL1Space);
+  EXPECT_FALSE(hit(0x1000, l1_pcid1));
+  EXPECT_FALSE(hit(0x1000, l1_pcid2));
+  EXPECT_TRUE(hit(0x1000, l2));
+  EXPECT_TRUE(hit(0x2000, l1_pcid1));
+}
+
 TEST_F(SoftTlbTest, FlushPageDropsEveryFragmentOfALargePage) {
   // Two 4 KiB fragments of the 2 MiB page at 0x200000, and a page outside it.
   tlb.fill(0x200000, l1_pcid1, page(0x400000, page_rights::kAll, false, 21), 0, ram);
