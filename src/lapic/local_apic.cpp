@@ -75,7 +75,7 @@ void LocalApic::reset_registers_locked() {
   // §11.4.7.1: IRR, ISR, TMR, ICR, LDR and TPR zero; DFR all ones; LVT
   // entries masked; SVR 0xff (software-disabled).
   tpr_ = 0;
-  ldr_ = x2apic_mode() ? logical_id_locked() : 0;
+  ldr_ = x2apic_mode_locked() ? logical_id_locked() : 0;
   dfr_ = 0xffffffff;
   svr_ = 0xff;
   esr_ = esr_pending_ = 0;
@@ -91,9 +91,24 @@ void LocalApic::reset_registers_locked() {
 
 // --- State queries ----------------------------------------------------------
 
-bool LocalApic::hardware_enabled() const { return apic_base_ & kBaseEnable; }
-bool LocalApic::software_enabled() const { return svr_ & kSvrEnable; }
-bool LocalApic::x2apic_mode() const { return (apic_base_ & (kBaseEnable | kBaseExtd)) == (kBaseEnable | kBaseExtd); }
+bool LocalApic::hardware_enabled_locked() const { return apic_base_ & kBaseEnable; }
+bool LocalApic::software_enabled_locked() const { return svr_ & kSvrEnable; }
+bool LocalApic::x2apic_mode_locked() const {
+  return (apic_base_ & (kBaseEnable | kBaseExtd)) == (kBaseEnable | kBaseExtd);
+}
+
+bool LocalApic::hardware_enabled() const {
+  std::lock_guard lock(mutex_);
+  return hardware_enabled_locked();
+}
+bool LocalApic::software_enabled() const {
+  std::lock_guard lock(mutex_);
+  return software_enabled_locked();
+}
+bool LocalApic::x2apic_mode() const {
+  std::lock_guard lock(mutex_);
+  return x2apic_mode_locked();
+}
 
 uint64_t LocalApic::mmio_base() const {
   std::lock_guard lock(mutex_);
@@ -103,7 +118,7 @@ uint64_t LocalApic::mmio_base() const {
 bool LocalApic::claims_mmio(uint64_t addr) const {
   std::lock_guard lock(mutex_);
   uint64_t base = apic_base_ & ~0xfffull & ((1ull << config_.phys_bits) - 1);
-  return hardware_enabled() && !x2apic_mode() && addr - base < kMmioSize;
+  return hardware_enabled_locked() && !x2apic_mode_locked() && addr - base < kMmioSize;
 }
 
 uint32_t LocalApic::logical_id_locked() const {
@@ -138,7 +153,7 @@ bool LocalApic::interrupt_pending_locked() const {
   int v = highest(irr_);
   // §11.8.4: the highest IRR vector is dispatched when its priority class
   // is above the PPR's.
-  return hardware_enabled() && v >= 0 && (static_cast<uint32_t>(v) & 0xf0) > (ppr_locked() & 0xf0u);
+  return hardware_enabled_locked() && v >= 0 && (static_cast<uint32_t>(v) & 0xf0) > (ppr_locked() & 0xf0u);
 }
 
 bool LocalApic::interrupt_pending() const {
@@ -178,7 +193,7 @@ bool LocalApic::extint_pending() const {
 bool LocalApic::extint_pending_locked() const {
   if (extint_latched_) return true;
   // §11.4.3: with the APIC hardware-disabled, LINT0 is the processor's INTR.
-  if (!hardware_enabled()) return lint_level_[0];
+  if (!hardware_enabled_locked()) return lint_level_[0];
   bool active = lint_level_[0] != static_cast<bool>(lvt_lint0_ & kLvtActiveLow);
   return !(lvt_lint0_ & kLvtMasked) && lvt_mode(lvt_lint0_) == DeliveryMode::extint && active;
 }
@@ -277,12 +292,12 @@ bool LocalApic::accept_fixed_locked(uint8_t vector, bool level_trigger) {
 }
 
 bool LocalApic::accept_locked(const ApicMessage& msg) {
-  if (!hardware_enabled()) return false;
+  if (!hardware_enabled_locked()) return false;
   switch (msg.mode) {
     case DeliveryMode::fixed:
     case DeliveryMode::lowest_priority:
       // §11.4.7.2: a software-disabled APIC accepts only NMI, SMI, INIT and SIPI.
-      return software_enabled() && accept_fixed_locked(msg.vector, msg.level_trigger);
+      return software_enabled_locked() && accept_fixed_locked(msg.vector, msg.level_trigger);
     case DeliveryMode::smi:
       smi_pending_ = true;
       return true;
@@ -321,7 +336,7 @@ bool LocalApic::accept_fastpath_ipi(uint8_t vector, bool level_trigger) {
     std::lock_guard lock(mutex_);
     // The fast path indexes APICs by x2APIC ID; an APIC in another mode or
     // state takes the generic path, which knows every rule.
-    if (!x2apic_mode() || !software_enabled()) return false;
+    if (!x2apic_mode_locked() || !software_enabled_locked()) return false;
     out.wake = accept_fixed_locked(vector, level_trigger);
   }
   finish(out);
@@ -330,8 +345,8 @@ bool LocalApic::accept_fastpath_ipi(uint8_t vector, bool level_trigger) {
 
 bool LocalApic::matches(const ApicMessage& msg) const {
   std::lock_guard lock(mutex_);
-  if (!hardware_enabled()) return false;
-  if (x2apic_mode()) {
+  if (!hardware_enabled_locked()) return false;
+  if (x2apic_mode_locked()) {
     // §11.12.10: 0xffffffff is the broadcast; an 8-bit (xAPIC-format) 0xff
     // from the IOAPIC or an MSI is a broadcast as well (§11.12.6).
     if (msg.x2apic_format ? msg.dest == 0xffffffff : msg.dest == 0xff) return true;
@@ -370,7 +385,7 @@ void LocalApic::set_lint(unsigned pin, bool level) {
     if (pin > 1) return;
     bool was = lint_level_[pin];
     lint_level_[pin] = level;
-    if (!hardware_enabled()) {
+    if (!hardware_enabled_locked()) {
       // §11.4.3: the pins are INTR and NMI when the APIC is disabled.
       if (pin == 1 && level && !was) nmi_pending_ = true;
       out.wake = level;
@@ -503,7 +518,7 @@ bool LocalApic::register_readable(uint32_t offset, bool x2apic) const {
 }
 
 uint32_t LocalApic::read_register_locked(uint32_t offset) const {
-  bool x2apic = x2apic_mode();
+  bool x2apic = x2apic_mode_locked();
   switch (offset) {
     case kId: return x2apic ? index_ : xapic_id_;
     case kVersion:
@@ -540,7 +555,7 @@ uint32_t LocalApic::read_register_locked(uint32_t offset) const {
 
 void LocalApic::write_lvt_locked(uint32_t offset, uint32_t value) {
   uint32_t* slot = lvt_slot(offset);
-  if (!software_enabled()) value |= kLvtMasked;  // §11.4.7.2: masks stay set while software-disabled
+  if (!software_enabled_locked()) value |= kLvtMasked;  // §11.4.7.2: masks stay set while software-disabled
   if (offset == kLvtLint0 || offset == kLvtLint1) value = (value & ~kLvtRemoteIrr) | (*slot & kLvtRemoteIrr);
   if (offset == kLvtTimer) {
     unsigned old_mode = timer_mode_locked(), new_mode = (value >> 17) & 3;
@@ -589,7 +604,7 @@ bool LocalApic::write_register_locked(uint32_t offset, uint64_t value, bool x2ap
       uint32_t writable = 0x3ff | (config_.eoi_broadcast_suppression ? kSvrEoiSuppression : 0);
       if (!fits(writable)) return false;
       svr_ = v32 & writable;
-      if (!software_enabled())  // §11.4.7.2: software disable masks every LVT entry
+      if (!software_enabled_locked())  // §11.4.7.2: software disable masks every LVT entry
         for (uint32_t reg : {kLvtTimer, kLvtThermal, kLvtPerf, kLvtLint0, kLvtLint1, kLvtError, kLvtCmci})
           if (uint32_t* slot = lvt_slot(reg)) *slot |= kLvtMasked;
       out.wake = true;
@@ -690,7 +705,7 @@ void LocalApic::send_icr_locked(uint64_t icr, bool x2apic, Outgoing& out) {
 uint64_t LocalApic::mmio_read(uint64_t addr, unsigned size) {
   std::lock_guard lock(mutex_);
   uint64_t offset = addr - (apic_base_ & ~0xfffull);
-  if (!hardware_enabled() || x2apic_mode() || offset >= kMmioSize) return size_mask(size);
+  if (!hardware_enabled_locked() || x2apic_mode_locked() || offset >= kMmioSize) return size_mask(size);
   auto reg = static_cast<uint32_t>(offset & ~0xfull);
   unsigned byte = offset & 0xf;
   if (!register_readable(reg, false)) {
@@ -708,7 +723,7 @@ void LocalApic::mmio_write(uint64_t addr, unsigned size, uint64_t value) {
   {
     std::lock_guard lock(mutex_);
     uint64_t offset = addr - (apic_base_ & ~0xfffull);
-    if (!hardware_enabled() || x2apic_mode() || offset >= kMmioSize) return;
+    if (!hardware_enabled_locked() || x2apic_mode_locked() || offset >= kMmioSize) return;
     if (size != 4 || (offset & 0xf)) {
       log_warn_once("lapic-write", offset, "local APIC write of size {} at offset {:#x} is not a 32-bit aligned "
                     "register access (SDM §11.4.1); ignored", size, offset);
@@ -735,7 +750,7 @@ bool LocalApic::rdmsr(uint32_t msr, uint64_t& value) {
     return true;
   }
   // §11.12.1.2: the x2APIC MSRs #GP unless x2APIC mode is on.
-  if (msr < kMsrX2apicFirst || msr > kMsrX2apicLast || !x2apic_mode()) return false;
+  if (msr < kMsrX2apicFirst || msr > kMsrX2apicLast || !x2apic_mode_locked()) return false;
   uint32_t offset = (msr - kMsrX2apicFirst) << 4;
   if (!register_readable(offset, true)) return false;
   value = offset == kIcrLow ? icr_ : read_register_locked(offset);  // §11.12.9: one 64-bit ICR
@@ -749,7 +764,7 @@ bool LocalApic::write_apic_base_locked(uint64_t value) {
   uint64_t reserved = 0x2ffull | (config_.x2apic ? 0 : kBaseExtd) | ~((1ull << config_.phys_bits) - 1);
   if (value & reserved) return false;
   bool en = value & kBaseEnable, extd = value & kBaseExtd;
-  bool was_en = hardware_enabled(), was_x2 = x2apic_mode();
+  bool was_en = hardware_enabled_locked(), was_x2 = x2apic_mode_locked();
   // §11.12.5 Figure 11-26 (x2APIC state transitions): EN=0 with EXTD=1 is
   // invalid; x2APIC -> xAPIC and disabled -> x2APIC are illegal.
   if (!en && extd) return false;
@@ -761,7 +776,7 @@ bool LocalApic::write_apic_base_locked(uint64_t value) {
     // from the power-on register state with the initial APIC ID.
     xapic_id_ = index_ << 24;
     reset_registers_locked();
-  } else if (!was_x2 && x2apic_mode()) {
+  } else if (!was_x2 && x2apic_mode_locked()) {
     ldr_ = logical_id_locked();  // §11.12.5.1: xAPIC -> x2APIC keeps the state, IDs become x2APIC IDs
   }
   return true;
@@ -784,7 +799,7 @@ bool LocalApic::wrmsr(uint32_t msr, uint64_t value) {
         timer_deadline_ns_ = value ? clock_.ns_at_tsc(value) : UINT64_MAX;
         out.wake = timer_fire_locked(clock_.now_ns());
       }
-    } else if (msr >= kMsrX2apicFirst && msr <= kMsrX2apicLast && x2apic_mode()) {
+    } else if (msr >= kMsrX2apicFirst && msr <= kMsrX2apicLast && x2apic_mode_locked()) {
       ok = write_register_locked((msr - kMsrX2apicFirst) << 4, value, true, out);
     }
   }

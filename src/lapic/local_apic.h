@@ -168,6 +168,9 @@ class LocalApic : public Device {
   static void set(Vec256& v, unsigned bit, bool on);
   static int highest(const Vec256& v);
 
+  bool hardware_enabled_locked() const;
+  bool software_enabled_locked() const;
+  bool x2apic_mode_locked() const;
   void reset_registers_locked();
   uint32_t read_register_locked(uint32_t offset) const;
   bool register_readable(uint32_t offset, bool x2apic) const;
