@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 namespace nv {
 namespace {
 
@@ -56,6 +59,39 @@ TEST(Bus, OverlapIsRejectedNamingBothDevices) {
   EXPECT_NO_THROW(bus.add(0x110, 1, &b));
   bus.remove(0x100, &a);
   EXPECT_NO_THROW(bus.add(0x108, 1, &b));
+}
+
+}  // namespace
+}  // namespace nv
+
+namespace nv {
+namespace {
+
+TEST(Bus, LookupsStayValidWhileAnotherThreadMovesARange) {
+  // What a PCI BAR move does while other vCPUs dispatch I/O: readers take
+  // no lock, so every lookup must see either the old or the new table.
+  Bus bus(Bus::Kind::mmio);
+  RecordingDevice fixed, moving;
+  bus.add(0x1000, 0x100, &fixed);
+  std::atomic<bool> stop{false};
+  std::thread mover([&] {
+    for (int i = 0; i < 2000; ++i) {
+      uint64_t base = 0x10000 + (i % 2) * 0x1000;
+      bus.add(base, 0x100, &moving);
+      bus.remove(base, &moving);
+    }
+    stop = true;
+  });
+  uint64_t lookups = 0;
+  while (!stop) {
+    ASSERT_EQ(bus.find(0x1080), &fixed);
+    Device* d = bus.find(0x10010);
+    ASSERT_TRUE(d == nullptr || d == &moving);
+    ++lookups;
+  }
+  mover.join();
+  EXPECT_GT(lookups, 0u);
+  EXPECT_EQ(bus.find(0x10010), nullptr);
 }
 
 }  // namespace
