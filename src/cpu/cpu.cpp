@@ -1,0 +1,355 @@
+#include "cpu/cpu.h"
+
+#include "cpu/decoder.h"
+#include "cpu/handler_table.h"
+#include "cpu/unimplemented_log.h"
+#include "util/log.h"
+
+#include <Zydis/Zydis.h>
+#include <fmt/format.h>
+
+#include <cstring>
+
+namespace nv {
+
+void throw_fault(uint8_t vector) { throw GuestFault{vector, false, 0}; }
+void throw_fault(uint8_t vector, uint32_t error) { throw GuestFault{vector, true, error}; }
+
+Cpu::Cpu(const CpuEnvironment& env, unsigned index)
+    : index_(index),
+      memory_(env.memory),
+      io_(env.io),
+      mmio_(env.mmio),
+      control_(env.control),
+      code_(env.code),
+      cpuid_(env.cpuid),
+      mmu_(env.memory) {
+  if (index != 0) s_.apic_base &= ~(1ull << 8);  // only the BSP has IA32_APIC_BASE.BSP (SDM Vol. 3A §12.4.4)
+  sync_paging();
+}
+
+Cpu::Exit Cpu::run(uint64_t quantum) {
+  if (shutdown_) return Exit::shutdown;
+  const uint64_t end = s_.icount + quantum;
+  while (s_.icount < end) {
+    if (s_.pending) {
+      if (s_.pending & pending::kStop) {
+        s_.pending &= ~pending::kStop;
+        return Exit::stop;
+      }
+      run_pending();
+      if (shutdown_) return Exit::shutdown;
+    }
+    if (s_.halted) return Exit::halted;
+    insn_rip_ = s_.rip;
+    try {
+      const DecodedInsn* i = fetch();
+      s_.rip = insn_rip_ + i->length;
+      i->handler(*this, *i);
+    } catch (const GuestFault& f) {
+      // Faults leave RIP at the faulting instruction (SDM Vol. 3A §6.5).
+      s_.rip = insn_rip_;
+      raise_exception(f.vector, f.has_error ? std::optional<uint32_t>(f.error) : std::nullopt);
+      if (shutdown_) return Exit::shutdown;
+    }
+    ++s_.icount;
+  }
+  return Exit::quantum;
+}
+
+bool Cpu::interrupt_deliverable() const {
+  return (s_.rflags & rflags::kIF) && !(s_.pending & pending::kShadow) && irr_.any();
+}
+
+void Cpu::run_pending() {
+  if (s_.pending & (pending::kModeChanged | pending::kCodeRetired)) {
+    fetch_lin_page_ = ~0ull;
+    fetch_page_ = nullptr;
+    s_.pending &= ~(pending::kModeChanged | pending::kCodeRetired);
+  }
+  // STI and MOV SS inhibit interrupts until the end of the next instruction
+  // (SDM Vol. 3A §6.8.3, Vol. 2B STI): the shadow armed by the previous
+  // instruction survives one more boundary.
+  if (s_.pending & pending::kShadow) {
+    if (shadow_armed_) {
+      shadow_armed_ = false;
+      return;
+    }
+    s_.pending &= ~pending::kShadow;
+  }
+  if (s_.pending & pending::kInterrupt) {
+    if (!irr_.any()) {
+      s_.pending &= ~pending::kInterrupt;
+    } else if (interrupt_deliverable()) {
+      unsigned v = 255;
+      while (!irr_.test(v)) --v;
+      irr_.reset(v);
+      if (!irr_.any()) s_.pending &= ~pending::kInterrupt;
+      s_.halted = 0;
+      raise_event(static_cast<uint8_t>(v), EventKind::external, std::nullopt);
+    }
+  }
+}
+
+void Cpu::request_interrupt(uint8_t vector) {
+  irr_.set(vector);
+  s_.pending |= pending::kInterrupt;
+}
+
+const DecodedInsn* Cpu::fetch() {
+  uint64_t lin = s_.seg[kCs].base + s_.rip;
+  if (s_.mode != CpuMode::long64) lin &= 0xffffffff;
+  if ((lin >> 12) != fetch_lin_page_ || fetch_generation_ != code_.generation()) {
+    if (fetch_generation_ != code_.generation()) code_.release_retired();
+    fetch_page_ = nullptr;
+    fetch_lin_page_ = ~0ull;
+    MmuResult r = translate(lin, AccessType::explicit_access(AccessKind::execute, s_.cpl, false));
+    if (r.host) fetch_page_ = code_.page(r.gpa, s_.mode);
+    fetch_lin_page_ = lin >> 12;
+    fetch_generation_ = code_.generation();
+  }
+  if (fetch_page_) {
+    if (const DecodedInsn* d = fetch_page_->at(lin & 0xfff)) return d;
+  }
+  return &decode_slow(lin, 0, fetch_page_);
+}
+
+const DecodedInsn& Cpu::decode_slow(uint64_t lin, uint64_t, CodePage* page) {
+  uint8_t buf[15];
+  const AccessType exec = AccessType::explicit_access(AccessKind::execute, s_.cpl, false);
+  size_t first = 0x1000 - (lin & 0xfff);
+  if (first > 15) first = 15;
+  auto copy = [&](uint64_t at, size_t from, size_t n) {
+    MmuResult r = translate(at, exec);
+    if (r.host) {
+      std::memcpy(buf + from, r.host, n);
+    } else {
+      for (size_t k = 0; k < n; ++k) buf[from + k] = static_cast<uint8_t>(mmio_.read_or_float(r.gpa + k, 1));
+    }
+  };
+  copy(lin, 0, first);
+  DecodeStatus st = decode_instruction(s_.mode, buf, first, scratch_);
+  if (st == DecodeStatus::need_more_bytes) {
+    // The instruction crosses into the next page: fetch it (its #PF is the
+    // instruction's) and run it uncached, so a write to either page is safe.
+    uint64_t next = lin + first;
+    if (s_.mode != CpuMode::long64) next &= 0xffffffff;
+    copy(next, first, 15 - first);
+    st = decode_instruction(s_.mode, buf, 15, scratch_);
+    page = nullptr;
+  }
+  if (st != DecodeStatus::ok) throw_fault(vec::kUD);  // no x86 CPU defines the encoding (Vol. 2B UD)
+  if (!page) return scratch_;
+  code_.count_decoded();
+  return page->add(lin & 0xfff, scratch_);
+}
+
+void Cpu::report_unimplemented(const DecodedInsn& i) {
+  std::vector<uint8_t> bytes(i.length);
+  uint64_t lin = s_.seg[kCs].base + insn_rip_;
+  for (unsigned k = 0; k < i.length; ++k)
+    bytes[k] = static_cast<uint8_t>(read_linear(lin + k, 1, AccessType::implicit_supervisor(AccessKind::read)));
+  std::string name = ZydisMnemonicGetString(static_cast<ZydisMnemonic>(i.mnemonic));
+  if (UnimplementedLog::instance().record(name, bytes)) {
+    std::string hex;
+    for (uint8_t b : bytes) hex += fmt::format("{:02x} ", b);
+    log_warn("emu vCPU {}: {} at {:#x} (bytes {}) is not implemented; raising #UD", index_, name, insn_rip_, hex);
+  }
+  throw_fault(vec::kUD);
+}
+
+void handle_unimplemented(Cpu& cpu, const DecodedInsn& insn) { cpu.report_unimplemented(insn); }
+
+// ---- operands ----
+
+uint64_t Cpu::read_op(const DecodedInsn& i, unsigned n) {
+  const Operand& o = i.op[n];
+  switch (o.kind) {
+    case OpKind::reg: return reg(o.reg, o.size);
+    case OpKind::reg8h: return (s_.gpr[o.reg] >> 8) & 0xff;
+    case OpKind::mem: return read(i.seg, effective_address(i), o.size);
+    case OpKind::imm: return i.imm & size_mask(o.size);
+    case OpKind::sreg: return s_.seg[o.reg].selector;
+    default: throw_fault(vec::kUD);
+  }
+}
+
+void Cpu::write_op(const DecodedInsn& i, unsigned n, uint64_t v) {
+  const Operand& o = i.op[n];
+  switch (o.kind) {
+    case OpKind::reg: set_reg(o.reg, o.size, v); return;
+    case OpKind::reg8h: s_.gpr[o.reg] = (s_.gpr[o.reg] & ~0xff00ull) | ((v & 0xff) << 8); return;
+    case OpKind::mem: write(i.seg, effective_address(i), o.size, v); return;
+    default: throw_fault(vec::kUD);
+  }
+}
+
+// ---- memory ----
+
+uint64_t Cpu::linear(unsigned seg, uint64_t offset, unsigned size, bool write) {
+  const SegmentCache& sc = s_.seg[seg];
+  const uint8_t fault = seg == kSs ? vec::kSS : vec::kGP;
+  if (s_.mode == CpuMode::long64) {
+    // Vol. 1 §3.3.7.1: only FS and GS have bases; the address must be canonical.
+    uint64_t lin = offset + (seg >= kFs ? sc.base : 0);
+    unsigned bits = (s_.cr4 & cr4::kLA57) ? 57 : 48;
+    int64_t sext = static_cast<int64_t>(lin << (64 - bits)) >> (64 - bits);
+    if (static_cast<uint64_t>(sext) != lin) throw_fault(fault, 0);
+    return lin;
+  }
+  if (protected_mode() && !(s_.rflags & rflags::kVM)) {
+    // Vol. 3A §5.3-5.4: a null (unusable) segment, a write to a code or
+    // read-only segment, a read of an execute-only one, or an offset outside
+    // the limit faults.
+    if (!sc.present()) throw_fault(fault, 0);
+    unsigned type = sc.type();
+    bool code = type & 8;
+    if (write ? (code || !(type & 2)) : (code && !(type & 2))) throw_fault(fault, 0);
+    uint64_t last = offset + size - 1;
+    if (!code && (type & 4)) {  // expand-down: valid offsets are (limit, upper]
+      uint64_t upper = sc.db() ? 0xffffffff : 0xffff;
+      if (offset <= sc.limit || last > upper) throw_fault(fault, 0);
+    } else if (last > sc.limit) {
+      throw_fault(fault, 0);
+    }
+  } else if (offset + size - 1 > sc.limit) {
+    throw_fault(fault, 0);  // real mode: the cached limit (normally 64 KiB) applies too
+  }
+  return (sc.base + offset) & 0xffffffff;
+}
+
+MmuResult Cpu::translate(uint64_t lin, AccessType access) {
+  MmuResult r = mmu_.translate(lin, access);
+  if (r.status == WalkStatus::ok) [[likely]]
+    return r;
+  if (r.status == WalkStatus::page_fault) {
+    s_.cr2 = r.fault.address;
+    throw_fault(vec::kPF, r.fault.error_code);
+  }
+  throw_fault(vec::kGP, 0);  // gpa_fault: only with a nested translator, which the engine does not install yet
+}
+
+namespace {
+inline uint64_t load(const uint8_t* p, unsigned size) {
+  switch (size) {
+    case 1: return *p;
+    case 2: { uint16_t v; std::memcpy(&v, p, 2); return v; }
+    case 4: { uint32_t v; std::memcpy(&v, p, 4); return v; }
+    default: { uint64_t v; std::memcpy(&v, p, 8); return v; }
+  }
+}
+inline void store(uint8_t* p, unsigned size, uint64_t v) {
+  switch (size) {
+    case 1: *p = static_cast<uint8_t>(v); break;
+    case 2: { uint16_t w = static_cast<uint16_t>(v); std::memcpy(p, &w, 2); break; }
+    case 4: { uint32_t w = static_cast<uint32_t>(v); std::memcpy(p, &w, 4); break; }
+    default: std::memcpy(p, &v, 8); break;
+  }
+}
+}  // namespace
+
+uint64_t Cpu::read_linear(uint64_t lin, unsigned size, AccessType access) {
+  if ((lin & 0xfff) + size > 0x1000) [[unlikely]] {
+    uint64_t v = 0;
+    for (unsigned k = 0; k < size; ++k) {
+      uint64_t a = lin + k;
+      if (s_.mode != CpuMode::long64) a &= 0xffffffff;
+      v |= read_linear(a, 1, access) << (8 * k);
+    }
+    return v;
+  }
+  MmuResult r = translate(lin, access);
+  if (r.host) [[likely]]
+    return load(r.host, size);
+  return mmio_.read_or_float(r.gpa, size) & size_mask(size);
+}
+
+void Cpu::write_linear(uint64_t lin, unsigned size, uint64_t v, AccessType access) {
+  if ((lin & 0xfff) + size > 0x1000) [[unlikely]] {
+    // Both pages must be writable before any byte is stored.
+    uint64_t last = lin + size - 1;
+    if (s_.mode != CpuMode::long64) last &= 0xffffffff;
+    translate(lin, access);
+    translate(last, access);
+    for (unsigned k = 0; k < size; ++k) {
+      uint64_t a = lin + k;
+      if (s_.mode != CpuMode::long64) a &= 0xffffffff;
+      write_linear(a, 1, v >> (8 * k), access);
+    }
+    return;
+  }
+  MmuResult r = translate(lin, access);
+  if (r.host) [[likely]] {
+    store(r.host, size, v);
+    if (code_.has_code(r.gpa)) [[unlikely]]
+      code_.invalidate_code_page(r.gpa);
+    return;
+  }
+  mmio_.write_or_drop(r.gpa, size, v & size_mask(size));
+  if (control_.stop_requested()) s_.pending |= pending::kStop;
+}
+
+// ---- stack ----
+
+void Cpu::push(uint64_t v, unsigned size) {
+  unsigned as = stack_addr_size();
+  uint64_t sp = (s_.gpr[kRsp] - size) & size_mask(as);
+  write(kSs, sp, size, v);
+  set_reg(kRsp, as, sp);
+}
+
+uint64_t Cpu::pop(unsigned size) {
+  unsigned as = stack_addr_size();
+  uint64_t sp = s_.gpr[kRsp] & size_mask(as);
+  uint64_t v = read(kSs, sp, size);
+  set_reg(kRsp, as, sp + size);
+  return v;
+}
+
+uint64_t Cpu::peek_stack(unsigned offset, unsigned size) {
+  unsigned as = stack_addr_size();
+  return read(kSs, (s_.gpr[kRsp] + offset) & size_mask(as), size);
+}
+
+// ---- port I/O ----
+
+void Cpu::check_io(uint16_t port, unsigned size) {
+  if (!protected_mode() || (s_.cpl <= iopl() && !(s_.rflags & rflags::kVM))) return;
+  // SDM Vol. 1 §19.5.2: the TSS I/O permission bit map decides; every bit
+  // of the accessed ports must be clear, and the map must reach them.
+  const SegmentCache& tr = s_.tr;
+  if ((tr.type() & 0x7) != 0x1 || tr.type() < 9 || tr.limit < 0x67) throw_fault(vec::kGP, 0);
+  AccessType sup = AccessType::implicit_supervisor(AccessKind::read);
+  uint64_t map = read_linear(tr.base + 0x66, 2, sup);
+  uint64_t byte = map + port / 8;
+  if (byte + 1 > tr.limit) throw_fault(vec::kGP, 0);
+  uint64_t bits = read_linear(tr.base + byte, 2, sup);
+  if ((bits >> (port & 7)) & ((1u << size) - 1)) throw_fault(vec::kGP, 0);
+}
+
+uint64_t Cpu::io_in(uint16_t port, unsigned size) {
+  check_io(port, size);
+  return io_.read_or_float(port, size) & size_mask(size);
+}
+
+void Cpu::io_out(uint16_t port, unsigned size, uint64_t v) {
+  check_io(port, size);
+  io_.write_or_drop(port, size, v & size_mask(size));
+  if (control_.stop_requested()) s_.pending |= pending::kStop;  // isa-debug-exit, reset ports
+}
+
+void Cpu::invlpg(uint64_t lin) {
+  mmu_.invlpg(lin);
+  s_.pending |= pending::kModeChanged;
+}
+
+std::string Cpu::describe() const {
+  const VcpuState& s = s_;
+  return fmt::format(
+      "rip={:#x} rsp={:#x} rax={:#x} rbx={:#x} rcx={:#x} rdx={:#x} rsi={:#x} rdi={:#x} rflags={:#x} cs={:#x} "
+      "cr0={:#x} cr3={:#x} cr4={:#x} efer={:#x} mode={} cpl={} icount={}",
+      s.rip, s.gpr[kRsp], s.gpr[kRax], s.gpr[kRbx], s.gpr[kRcx], s.gpr[kRdx], s.gpr[kRsi], s.gpr[kRdi], rflags(),
+      s.seg[kCs].selector, s.cr0, s.cr3, s.cr4, s.efer, static_cast<int>(s.mode), s.cpl, s.icount);
+}
+
+}  // namespace nv

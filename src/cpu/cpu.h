@@ -1,0 +1,231 @@
+// One software x86-64 vCPU of the EmuEngine: the execution loop over the
+// decode cache, the memory access path (segmentation, then the MMU's soft
+// TLB, then RAM or the MMIO bus), port I/O, segment loading, control
+// registers and architectural event delivery. Instruction semantics live in
+// exec_*.cpp as handlers chosen at decode time (handler_table.h).
+#pragma once
+
+#include "cpu/decode_cache.h"
+#include "cpu/decoded_insn.h"
+#include "cpu/lazy_flags.h"
+#include "cpu/vcpu_state.h"
+#include "cpuid/cpu_model.h"
+#include "mmu/mmu.h"
+#include "vmm/bus.h"
+#include "vmm/guest_memory.h"
+#include "vmm/machine_control.h"
+
+#include <bitset>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace nv {
+
+struct BootInfo;
+
+// Exception vectors (SDM Vol. 3A §6.3.1, Table 6-1).
+namespace vec {
+inline constexpr uint8_t kDE = 0, kDB = 1, kNMI = 2, kBP = 3, kOF = 4, kBR = 5, kUD = 6, kNM = 7, kDF = 8;
+inline constexpr uint8_t kTS = 10, kNP = 11, kSS = 12, kGP = 13, kPF = 14, kMF = 16, kAC = 17;
+}  // namespace vec
+
+// A fault found while executing an instruction: thrown from the access
+// helpers, caught by the loop, which rewinds RIP and delivers it.
+struct GuestFault {
+  uint8_t vector;
+  bool has_error;
+  uint32_t error;
+};
+[[noreturn]] void throw_fault(uint8_t vector);
+[[noreturn]] void throw_fault(uint8_t vector, uint32_t error);
+
+// What a vCPU needs from the machine. The decode cache is shared by the vCPUs
+// of one engine.
+struct CpuEnvironment {
+  GuestMemory& memory;
+  Bus& io;
+  Bus& mmio;
+  MachineControl& control;
+  DecodeCache& code;
+  std::vector<CpuidEntry> cpuid;  // shaped; per-vCPU APIC ID applied
+};
+
+class Cpu {
+ public:
+  Cpu(const CpuEnvironment& env, unsigned index);
+  Cpu(const Cpu&) = delete;
+  Cpu& operator=(const Cpu&) = delete;
+
+  enum class Exit { quantum, halted, shutdown, stop };
+  // Executes up to `quantum` instructions. Returns early when the vCPU halts,
+  // triple-faults (after requesting a machine reset) or the machine stops.
+  Exit run(uint64_t quantum);
+
+  // Boot states: the multiboot hand-off (Multiboot §3.2), and a flat 64-bit
+  // state with paging off for unit tests and benchmarks (CS.L = 1, all bases
+  // 0, linear = physical; not a state real hardware can be in, see
+  // docs/emu-engine.md).
+  void set_multiboot_state(const BootInfo& boot);
+  void set_flat64_test_state(uint64_t rip, uint64_t rsp);
+
+  // Delivers exception `vector` now (SDM Vol. 3A §6.12, Table 6-5 for a
+  // fault during delivery: #DF, then a triple fault resets the machine).
+  void raise_exception(uint8_t vector, std::optional<uint32_t> error_code = std::nullopt);
+  // An external interrupt is pending (delivered when RFLAGS.IF = 1 and no
+  // interrupt shadow, waking a halted vCPU).
+  void request_interrupt(uint8_t vector);
+
+  VcpuState& state() { return s_; }
+  const VcpuState& state() const { return s_; }
+  unsigned index() const { return index_; }
+  Mmu& mmu() { return mmu_; }
+  DecodeCache& code_cache() { return code_; }
+  std::string describe() const;
+
+  // ---- used by the instruction handlers ----
+  // Registers.
+  uint64_t reg(unsigned r, unsigned size) const { return s_.gpr[r] & size_mask(size); }
+  void set_reg(unsigned r, unsigned size, uint64_t v) {
+    switch (size) {
+      case 1: s_.gpr[r] = (s_.gpr[r] & ~0xffull) | (v & 0xff); break;
+      case 2: s_.gpr[r] = (s_.gpr[r] & ~0xffffull) | (v & 0xffff); break;
+      case 4: s_.gpr[r] = static_cast<uint32_t>(v); break;  // SDM Vol. 1 §3.4.1.1: zero-extends
+      default: s_.gpr[r] = v; break;
+    }
+  }
+  uint64_t read_op(const DecodedInsn& i, unsigned n);
+  void write_op(const DecodedInsn& i, unsigned n, uint64_t v);
+  uint64_t effective_address(const DecodedInsn& i) const {
+    uint64_t a = static_cast<uint64_t>(i.disp);
+    if (i.base != kNoReg) a += i.base == kRipReg ? s_.rip : s_.gpr[i.base];
+    if (i.index != kNoReg) a += s_.gpr[i.index] * i.scale;
+    return a & size_mask(i.asize);
+  }
+
+  // Flags.
+  uint32_t rflags() const { return materialize_flags(s_.lazy, s_.rflags); }
+  void set_rflags(uint32_t v) {
+    s_.rflags = (v & ~0xffc08028u) | rflags::kFixed1;  // reserved bits: 1 is 1, 3/5/15/22+ are 0
+    s_.lazy.op = FlagOp::none;
+  }
+  void set_lazy(FlagOp op, unsigned size, uint64_t src1, uint64_t src2, uint64_t res) {
+    s_.lazy.op = op;
+    s_.lazy.size = static_cast<uint8_t>(size);
+    s_.lazy.src1 = src1;
+    s_.lazy.src2 = src2;
+    s_.lazy.res = res;
+  }
+  // Sets the bits of `mask` in the arithmetic flags to `values` (others kept).
+  void set_arith_flags(uint32_t mask, uint32_t values) {
+    s_.rflags = (rflags() & ~mask) | (values & mask);
+    s_.lazy.op = FlagOp::none;
+  }
+  bool cf() const { return lazy_cf(s_.lazy, s_.rflags); }
+  bool condition(unsigned cc) const { return eval_condition(cc, s_.lazy, s_.rflags); }
+
+  // Memory through a segment (SDM Vol. 3A §3.4, §5.3 limit checks, Vol. 1
+  // §3.3.7.1 canonical addresses in 64-bit mode).
+  uint64_t linear(unsigned seg, uint64_t offset, unsigned size, bool write);
+  uint64_t read(unsigned seg, uint64_t offset, unsigned size) {
+    return read_linear(linear(seg, offset, size, false), size, data_access(AccessKind::read));
+  }
+  void write(unsigned seg, uint64_t offset, unsigned size, uint64_t v) {
+    write_linear(linear(seg, offset, size, true), size, v, data_access(AccessKind::write));
+  }
+  uint64_t read_linear(uint64_t lin, unsigned size, AccessType access);
+  void write_linear(uint64_t lin, unsigned size, uint64_t v, AccessType access);
+  AccessType data_access(AccessKind kind) const {
+    return AccessType::explicit_access(kind, s_.cpl, s_.rflags & rflags::kAC);
+  }
+  // The page of `lin` mapped for `kind`, or #PF.
+  MmuResult translate(uint64_t lin, AccessType access);
+
+  // Stack (SDM Vol. 1 §6.2.3: SS.B or 64-bit mode selects RSP/ESP/SP).
+  unsigned stack_addr_size() const { return s_.mode == CpuMode::long64 ? 8 : s_.seg[kSs].db() ? 4 : 2; }
+  void push(uint64_t v, unsigned size);
+  uint64_t pop(unsigned size);
+  uint64_t peek_stack(unsigned offset, unsigned size);  // read at RSP + offset without popping
+  void set_sp(uint64_t v) { set_reg(kRsp, stack_addr_size(), v); }
+
+  // Control transfer inside the current code segment: masks to the operand size.
+  void jump(uint64_t target, unsigned osize) { s_.rip = target & size_mask(osize); }
+
+  // Port I/O with the IOPL check (SDM Vol. 1 §19.5.1; the TSS I/O bitmap is
+  // not consulted yet: CPL > IOPL raises #GP(0)).
+  void check_io(uint16_t port, unsigned size);
+  uint64_t io_in(uint16_t port, unsigned size);
+  void io_out(uint16_t port, unsigned size, uint64_t v);
+
+  // Segments and descriptors (SDM Vol. 3A §3.4.5, §5.4-5.8).
+  uint64_t read_descriptor(uint16_t selector, uint32_t error_code);
+  void load_segment(unsigned seg, uint16_t selector);  // MOV/POP Sreg, LDS... with their checks
+  void load_real_segment(unsigned seg, uint16_t selector);
+  void set_segment_from_descriptor(unsigned seg, uint16_t selector, uint64_t desc);
+  void set_accessed(uint16_t selector, uint64_t& desc);
+  // Far transfers (JMP/CALL ptr16:xx, m16:xx, RET far, IRET).
+  void far_jump(uint16_t selector, uint64_t offset, unsigned osize, bool is_call);
+  void far_return(unsigned osize, uint16_t pop_bytes);
+  void iret(unsigned osize);
+  void load_ldt(uint16_t selector);
+  void load_tr(uint16_t selector);
+  // Recomputes s_.mode from CR0.PE, RFLAGS.VM, EFER.LMA and CS.
+  void update_mode();
+
+  // Control registers and MSRs (SDM Vol. 3A §2.5, Vol. 4).
+  void write_cr(unsigned n, uint64_t v);
+  uint64_t read_cr(unsigned n) const;
+  bool write_msr(uint32_t msr, uint64_t v);
+  std::optional<uint64_t> read_msr(uint32_t msr) const;
+  void write_efer(uint64_t v);
+  uint64_t read_tsc() const;
+  void cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4]) const;
+
+  // Software interrupts: INT n, INT3, INTO deliver with RIP past the instruction.
+  void software_interrupt(uint8_t vector, bool is_int_n);
+  void halt() { s_.halted = 1; }
+  void set_interrupt_shadow() { s_.pending |= pending::kShadow; shadow_armed_ = true; }
+  void invlpg(uint64_t lin);
+  // #UD for an instruction the engine lacks, logged once per encoding (UnimplementedLog).
+  void report_unimplemented(const DecodedInsn& i);
+
+  bool protected_mode() const { return s_.cr0 & 1; }
+  bool long_mode_active() const { return s_.efer & efer::kLMA; }
+  unsigned iopl() const { return (s_.rflags >> 12) & 3; }
+
+ private:
+  enum class EventKind { exception, external, software, software_exception };
+  void run_pending();
+  const DecodedInsn* fetch();
+  const DecodedInsn& decode_slow(uint64_t lin, uint64_t gpa, CodePage* page);
+  void deliver(uint8_t vector, EventKind kind, std::optional<uint32_t> error);
+  void deliver_real(uint8_t vector);
+  void deliver_protected(uint8_t vector, EventKind kind, std::optional<uint32_t> error);
+  void deliver_long(uint8_t vector, EventKind kind, std::optional<uint32_t> error);
+  void raise_event(uint8_t vector, EventKind kind, std::optional<uint32_t> error);
+  void sync_paging();
+  bool interrupt_deliverable() const;
+
+  VcpuState s_;
+  unsigned index_;
+  GuestMemory& memory_;
+  Bus& io_;
+  Bus& mmio_;
+  MachineControl& control_;
+  DecodeCache& code_;
+  std::vector<CpuidEntry> cpuid_;
+  Mmu mmu_;
+
+  // The fetch page: linear page of the last fetch and its decoded code.
+  uint64_t fetch_lin_page_ = ~0ull;
+  CodePage* fetch_page_ = nullptr;
+  uint64_t fetch_generation_ = ~0ull;
+  DecodedInsn scratch_;  // instructions not cached (page-crossing, MMIO)
+  uint64_t insn_rip_ = 0;  // RIP of the executing instruction (faults rewind to it)
+  bool shadow_armed_ = false;
+  bool shutdown_ = false;
+  std::bitset<256> irr_;  // external interrupts requested, not yet delivered
+  uint64_t tsc_base_ = 0;
+};
+
+}  // namespace nv

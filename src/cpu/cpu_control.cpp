@@ -1,0 +1,267 @@
+// Control registers, EFER and the other MSRs, CPUID, the TSC, the CPU mode
+// and the boot states.
+#include "cpu/cpu.h"
+
+#include "util/log.h"
+#include "vmm/multiboot_loader.h"
+
+#include <x86intrin.h>
+
+namespace nv {
+
+namespace {
+
+constexpr uint64_t kCr0Pe = 1, kCr0Et = 1ull << 4, kCr0Nw = 1ull << 29, kCr0Cd = 1ull << 30;
+// CR0 bits software may set (SDM Vol. 3A §2.5): PE MP EM TS ET NE WP AM NW CD PG.
+constexpr uint64_t kCr0Writable = 0xe005003f;
+// CR4 bits the engine implements: VME PVI TSD DE PSE PAE MCE PGE PCE OSFXSR
+// OSXMMEXCPT UMIP LA57 FSGSBASE PCIDE OSXSAVE SMEP SMAP PKE (Vol. 3A §2.5).
+constexpr uint64_t kCr4Writable = 0x3717ff;
+constexpr uint64_t kCr4OsXsave = 1ull << 18;
+constexpr uint64_t kEferSce = 1;
+
+constexpr uint16_t kCodeAttr32 = 0xc09b;  // G, D, P, S, type execute/read accessed
+constexpr uint16_t kDataAttr32 = 0xc093;  // G, B, P, S, type read/write accessed
+constexpr uint16_t kCodeAttr64 = 0xa09b;  // G, L, P, S, type execute/read accessed
+
+bool canonical48(uint64_t v) { return static_cast<uint64_t>(static_cast<int64_t>(v << 16) >> 16) == v; }
+
+}  // namespace
+
+void Cpu::update_mode() {
+  CpuMode m;
+  const SegmentCache& cs = s_.seg[kCs];
+  if (!(s_.cr0 & kCr0Pe)) m = CpuMode::real;
+  else if (s_.rflags & rflags::kVM) m = CpuMode::v8086;
+  else if (s_.efer & efer::kLMA) m = cs.l() ? CpuMode::long64 : cs.db() ? CpuMode::compat32 : CpuMode::compat16;
+  else m = cs.db() ? CpuMode::prot32 : CpuMode::prot16;
+  s_.mode = m;
+  s_.pending |= pending::kModeChanged;
+}
+
+void Cpu::sync_paging() {
+  PagingState ps;
+  ps.cr0 = s_.cr0;
+  ps.cr3 = s_.cr3;
+  ps.cr4 = s_.cr4;
+  ps.efer = s_.efer;
+  uint32_t regs[4];
+  cpuid(0x80000008, 0, regs);
+  if ((regs[0] & 0xff) >= 32) ps.maxphyaddr = static_cast<uint8_t>(regs[0] & 0xff);
+  cpuid(0x80000001, 0, regs);
+  ps.page1gb = regs[3] & (1u << 26);
+  if (!mmu_.set_paging_state(ps)) throw_fault(vec::kGP, 0);  // PAE PDPTE with reserved bits (§4.4.1)
+  s_.pending |= pending::kModeChanged;
+}
+
+uint64_t Cpu::read_cr(unsigned n) const {
+  switch (n) {
+    case 0: return s_.cr0;
+    case 2: return s_.cr2;
+    case 3: return s_.cr3;
+    case 4: return s_.cr4;
+    case 8: return s_.cr8;
+    default: throw_fault(vec::kUD);
+  }
+}
+
+void Cpu::write_cr(unsigned n, uint64_t v) {
+  switch (n) {
+    case 0: {
+      // Vol. 2B "MOV—Move to/from Control Registers", Vol. 3A §2.5, §10.8.5.
+      if (v >> 32) throw_fault(vec::kGP, 0);
+      v = (v & kCr0Writable) | kCr0Et;
+      bool pg = v & cr0::kPG;
+      if (pg && !(v & kCr0Pe)) throw_fault(vec::kGP, 0);
+      if ((v & kCr0Nw) && !(v & kCr0Cd)) throw_fault(vec::kGP, 0);
+      uint64_t efer = s_.efer;
+      if (pg && !(s_.cr0 & cr0::kPG) && (efer & efer::kLME)) {
+        if (!(s_.cr4 & cr4::kPAE) || s_.seg[kCs].l()) throw_fault(vec::kGP, 0);
+        efer |= efer::kLMA;  // §10.8.5: IA-32e mode becomes active
+      }
+      if (!pg && (s_.cr0 & cr0::kPG) && (efer & efer::kLMA)) {
+        if (s_.mode == CpuMode::long64) throw_fault(vec::kGP, 0);
+        efer &= ~efer::kLMA;  // §10.8.5.4: leaving IA-32e mode
+      }
+      uint64_t old_cr0 = s_.cr0, old_efer = s_.efer;
+      s_.cr0 = v;
+      s_.efer = efer;
+      try {
+        sync_paging();
+      } catch (const GuestFault&) {
+        s_.cr0 = old_cr0;
+        s_.efer = old_efer;
+        throw;
+      }
+      update_mode();
+      return;
+    }
+    case 2:
+      s_.cr2 = v;
+      return;
+    case 3: {
+      bool no_flush = (s_.cr4 & cr4::kPCIDE) && (v >> 63);
+      v &= ~(1ull << 63);
+      if (!mmu_.write_cr3(v, no_flush)) throw_fault(vec::kGP, 0);
+      s_.cr3 = v;
+      s_.pending |= pending::kModeChanged;
+      return;
+    }
+    case 4: {
+      if (v & ~kCr4Writable) throw_fault(vec::kGP, 0);
+      bool lma = s_.efer & efer::kLMA;
+      if (lma && !(v & cr4::kPAE)) throw_fault(vec::kGP, 0);
+      if (lma && ((v ^ s_.cr4) & cr4::kLA57)) throw_fault(vec::kGP, 0);
+      if ((v & cr4::kPCIDE) && !(s_.cr4 & cr4::kPCIDE) && ((s_.cr3 & 0xfff) || !lma)) throw_fault(vec::kGP, 0);
+      uint64_t old = s_.cr4;
+      s_.cr4 = v;
+      try {
+        sync_paging();
+      } catch (const GuestFault&) {
+        s_.cr4 = old;
+        throw;
+      }
+      return;
+    }
+    case 8:
+      if (v & ~0xfull) throw_fault(vec::kGP, 0);
+      s_.cr8 = v;
+      return;
+    default:
+      throw_fault(vec::kUD);
+  }
+}
+
+void Cpu::write_efer(uint64_t v) {
+  // Vol. 4 Table 2-2, IA32_EFER: SCE, LME, LMA (read-only), NXE.
+  uint32_t regs[4];
+  cpuid(0x80000001, 0, regs);
+  uint64_t allowed = kEferSce | efer::kLME | efer::kLMA;
+  if (regs[3] & (1u << 20)) allowed |= efer::kNXE;
+  if (v & ~allowed) throw_fault(vec::kGP, 0);
+  if ((s_.cr0 & cr0::kPG) && ((v ^ s_.efer) & efer::kLME)) throw_fault(vec::kGP, 0);  // §10.8.5
+  v = (v & ~efer::kLMA) | (s_.efer & efer::kLMA);
+  uint64_t old = s_.efer;
+  s_.efer = v;
+  try {
+    sync_paging();
+  } catch (const GuestFault&) {
+    s_.efer = old;
+    throw;
+  }
+}
+
+uint64_t Cpu::read_tsc() const { return __rdtsc() + s_.tsc_offset; }
+
+std::optional<uint64_t> Cpu::read_msr(uint32_t msr) const {
+  switch (msr) {
+    case 0x10: return read_tsc();
+    case 0x1b: return s_.apic_base;
+    case 0x3a: return 1;  // IA32_FEATURE_CONTROL: locked, VMX off
+    case 0x8b: return 0;  // IA32_BIOS_SIGN_ID
+    case 0x174: return s_.sysenter_cs;
+    case 0x175: return s_.sysenter_esp;
+    case 0x176: return s_.sysenter_eip;
+    case 0x1a0: return s_.misc_enable;
+    case 0x277: return s_.pat;
+    case 0xc0000080: return s_.efer;
+    case 0xc0000081: return s_.star;
+    case 0xc0000082: return s_.lstar;
+    case 0xc0000083: return s_.cstar;
+    case 0xc0000084: return s_.sfmask;
+    case 0xc0000100: return s_.seg[kFs].base;
+    case 0xc0000101: return s_.seg[kGs].base;
+    case 0xc0000102: return s_.kernel_gs_base;
+    case 0xc0000103: return s_.tsc_aux;
+    default: return std::nullopt;
+  }
+}
+
+bool Cpu::write_msr(uint32_t msr, uint64_t v) {
+  auto canonical = [&](uint64_t& field) {
+    if (!canonical48(v)) throw_fault(vec::kGP, 0);
+    field = v;
+  };
+  switch (msr) {
+    case 0x10: s_.tsc_offset = v - __rdtsc(); return true;
+    case 0x1b:
+      // Vol. 3A §12.4.4: BSP (bit 8) is read-only; base within MAXPHYADDR.
+      if (v & 0x2ff) throw_fault(vec::kGP, 0);
+      s_.apic_base = (v & ~(1ull << 8)) | (s_.apic_base & (1ull << 8));
+      return true;
+    case 0x174: s_.sysenter_cs = v & 0xffff; return true;
+    case 0x175: canonical(s_.sysenter_esp); return true;
+    case 0x176: canonical(s_.sysenter_eip); return true;
+    case 0x1a0: s_.misc_enable = v; return true;
+    case 0x277: s_.pat = v; return true;
+    case 0xc0000080: write_efer(v); return true;
+    case 0xc0000081: s_.star = v; return true;
+    case 0xc0000082: canonical(s_.lstar); return true;
+    case 0xc0000083: canonical(s_.cstar); return true;
+    case 0xc0000084: s_.sfmask = v & 0xffffffff; return true;
+    case 0xc0000100: canonical(s_.seg[kFs].base); return true;
+    case 0xc0000101: canonical(s_.seg[kGs].base); return true;
+    case 0xc0000102: canonical(s_.kernel_gs_base); return true;
+    case 0xc0000103: s_.tsc_aux = v & 0xffffffff; return true;
+    default: return false;
+  }
+}
+
+void Cpu::cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4]) const {
+  out[0] = out[1] = out[2] = out[3] = 0;
+  for (const CpuidEntry& e : cpuid_) {
+    if (e.function != leaf) continue;
+    if ((e.flags & kCpuidFlagSignificantIndex) && e.index != subleaf) continue;
+    out[0] = e.eax;
+    out[1] = e.ebx;
+    out[2] = e.ecx;
+    out[3] = e.edx;
+    break;
+  }
+  // CPUID.1:ECX.OSXSAVE[27] mirrors CR4.OSXSAVE (Vol. 2A CPUID).
+  if (leaf == 1) out[2] = (out[2] & ~(1u << 27)) | ((s_.cr4 & kCr4OsXsave) ? 1u << 27 : 0);
+}
+
+void Cpu::set_multiboot_state(const BootInfo& boot) {
+  // Multiboot §3.2: flat 4 GiB code and data segments, CR0.PE set, paging
+  // off, interrupts off; the kernel loads its own GDT and IDT.
+  for (unsigned i = 0; i < kSegCount; ++i) s_.seg[i] = {0, 0xffffffff, 0x18, kDataAttr32};
+  s_.seg[kCs] = {0, 0xffffffff, 0x10, kCodeAttr32};
+  s_.ldtr = {0, 0xffff, 0, 0x82};
+  s_.tr = {0, 0xffff, 0, 0x8b};
+  s_.gdtr = {0, 0};
+  s_.idtr = {0, 0};
+  s_.cr0 = kCr0Pe | kCr0Et;
+  s_.cr3 = s_.cr4 = s_.efer = 0;
+  s_.cpl = 0;
+  set_rflags(rflags::kFixed1);
+  s_.rip = boot.entry;
+  s_.gpr[kRax] = 0x2badb002;  // Multiboot §3.2: the boot loader's magic value
+  s_.gpr[kRbx] = boot.mbi_addr;
+  s_.halted = 0;
+  shutdown_ = false;
+  sync_paging();
+  update_mode();
+}
+
+void Cpu::set_flat64_test_state(uint64_t rip, uint64_t rsp) {
+  for (unsigned i = 0; i < kSegCount; ++i) s_.seg[i] = {0, 0xffffffff, 0x10, kDataAttr32};
+  s_.seg[kCs] = {0, 0xffffffff, 0x08, kCodeAttr64};
+  s_.tr = {0, 0x67, 0, 0x8b};
+  s_.cr0 = kCr0Pe | kCr0Et;
+  s_.cr3 = s_.cr4 = 0;
+  s_.efer = efer::kLME | efer::kLMA;
+  s_.cpl = 0;
+  set_rflags(rflags::kFixed1);
+  s_.rip = rip;
+  s_.gpr[kRsp] = rsp;
+  s_.halted = 0;
+  shutdown_ = false;
+  // The MMU sees paging off (linear = physical); the CPU decodes as 64-bit.
+  PagingState ps;
+  ps.cr0 = s_.cr0;
+  mmu_.set_paging_state(ps);
+  update_mode();
+}
+
+}  // namespace nv

@@ -1,0 +1,229 @@
+// Exception and interrupt delivery (SDM Vol. 3A chapter 6): the real-mode
+// IVT, protected-mode and IA-32e IDT gates with the TSS stack switch and
+// IST, error codes, and the double/triple fault rules of Table 6-5.
+#include "cpu/cpu.h"
+
+#include "util/log.h"
+
+namespace nv {
+
+namespace {
+
+// Vol. 3A Table 6-4: the contributory exceptions.
+bool contributory(uint8_t v) { return v == vec::kDE || (v >= vec::kTS && v <= vec::kGP); }
+
+bool pushes_error_code(uint8_t v) {
+  return v == vec::kDF || (v >= vec::kTS && v <= vec::kPF) || v == vec::kAC || v == 21;
+}
+
+}  // namespace
+
+void Cpu::raise_exception(uint8_t vector, std::optional<uint32_t> error_code) {
+  if (!error_code && pushes_error_code(vector)) error_code = 0;
+  raise_event(vector, EventKind::exception, error_code);
+}
+
+void Cpu::software_interrupt(uint8_t vector, bool is_int_n) {
+  // Vol. 3A §20.3.3: INT n in virtual-8086 mode with IOPL < 3 is #GP(0).
+  if (is_int_n && (s_.rflags & rflags::kVM) && iopl() < 3) throw_fault(vec::kGP, 0);
+  // A fault while delivering a software interrupt is the instruction's: it
+  // propagates to the loop, which rewinds RIP to the INT.
+  deliver(vector, is_int_n ? EventKind::software : EventKind::software_exception, std::nullopt);
+}
+
+void Cpu::raise_event(uint8_t vector, EventKind kind, std::optional<uint32_t> error) {
+  for (;;) {
+    try {
+      deliver(vector, kind, error);
+      return;
+    } catch (const GuestFault& f) {
+      const bool first_is_exception = kind == EventKind::exception;
+      if (first_is_exception && vector == vec::kDF) {
+        // Vol. 3A §6.15, interrupt 8: a fault while delivering #DF shuts the
+        // processor down; the platform resets.
+        log_info("emu vCPU {}: triple fault at rip {:#x}, resetting", index_, s_.rip);
+        shutdown_ = true;
+        control_.request_reset();
+        return;
+      }
+      bool df = first_is_exception && ((contributory(vector) && contributory(f.vector)) ||
+                                       (vector == vec::kPF && (contributory(f.vector) || f.vector == vec::kPF)));
+      kind = EventKind::exception;
+      if (df) {
+        vector = vec::kDF;
+        error = 0;
+      } else {
+        vector = f.vector;
+        error = std::nullopt;
+        if (f.has_error) error = f.error;
+        else if (pushes_error_code(f.vector)) error = 0;
+      }
+    }
+  }
+}
+
+void Cpu::deliver(uint8_t vector, EventKind kind, std::optional<uint32_t> error) {
+  // Delivery changes nothing when it faults part-way (the second event is
+  // then delivered from the original state); CR2 keeps a #PF's address.
+  const VcpuState saved = s_;
+  try {
+    if (!protected_mode()) deliver_real(vector);
+    else if (long_mode_active()) deliver_long(vector, kind, error);
+    else deliver_protected(vector, kind, error);
+  } catch (const GuestFault&) {
+    uint64_t cr2 = s_.cr2;
+    s_ = saved;
+    s_.cr2 = cr2;
+    throw;
+  }
+  s_.halted = 0;
+  // Delivery ends any interrupt shadow (Vol. 3A §6.8.3).
+  s_.pending &= ~pending::kShadow;
+  shadow_armed_ = false;
+}
+
+void Cpu::deliver_real(uint8_t vector) {
+  // Vol. 3A §20.1.4: IVT entries are 4 bytes (offset, segment); FLAGS, CS
+  // and IP are pushed; IF, TF, AC and RF are cleared.
+  if (vector * 4u + 3 > s_.idtr.limit) throw_fault(vec::kGP, vector * 8u + 2);
+  uint64_t entry = read_linear(s_.idtr.base + vector * 4u, 4, AccessType::implicit_supervisor(AccessKind::read));
+  push(rflags(), 2);
+  push(s_.seg[kCs].selector, 2);
+  push(s_.rip, 2);
+  s_.rflags &= ~(rflags::kIF | rflags::kTF | rflags::kAC | rflags::kRF);
+  load_real_segment(kCs, static_cast<uint16_t>(entry >> 16));
+  s_.rip = entry & 0xffff;
+}
+
+void Cpu::deliver_protected(uint8_t vector, EventKind kind, std::optional<uint32_t> error) {
+  const uint32_t ext = (kind == EventKind::exception || kind == EventKind::external) ? 1 : 0;
+  const uint32_t idt_error = vector * 8u + 2 + ext;
+  const AccessType sup_read = AccessType::implicit_supervisor(AccessKind::read);
+  if (s_.rflags & rflags::kVM) {
+    log_warn_once("emu-v86-event", s_.rip, "emu vCPU {}: events in virtual-8086 mode are not implemented", index_);
+    throw_fault(vec::kGP, idt_error);
+  }
+  // Vol. 3A §6.11-6.12.1.
+  if (vector * 8u + 7 > s_.idtr.limit) throw_fault(vec::kGP, idt_error);
+  uint64_t gate = read_linear(s_.idtr.base + vector * 8u, 8, sup_read);
+  unsigned type = (gate >> 40) & 0x1f;
+  unsigned gate_dpl = (gate >> 45) & 3;
+  if (type == 0x5) {
+    log_warn_once("emu-task-gate", vector, "emu vCPU {}: task gate for vector {} is not implemented", index_, vector);
+    throw_fault(vec::kGP, idt_error);
+  }
+  if (type != 0x6 && type != 0x7 && type != 0xe && type != 0xf) throw_fault(vec::kGP, idt_error);
+  if ((kind == EventKind::software || kind == EventKind::software_exception) && gate_dpl < s_.cpl)
+    throw_fault(vec::kGP, vector * 8u + 2);
+  if (!(gate & (1ull << 47))) throw_fault(vec::kNP, idt_error);
+  uint16_t sel = static_cast<uint16_t>(gate >> 16);
+  uint32_t offset = static_cast<uint32_t>((gate & 0xffff) | ((gate >> 48) << 16));
+  if ((sel & 0xfffc) == 0) throw_fault(vec::kGP, ext);
+  uint64_t d = read_descriptor(sel, (sel & 0xfffc) + ext);
+  unsigned cdpl = (d >> 45) & 3;
+  bool code = (d & (1ull << 44)) && (d & (1ull << 43));
+  bool conforming = code && (d & (1ull << 42));
+  if (!code || cdpl > s_.cpl) throw_fault(vec::kGP, (sel & 0xfffc) + ext);
+  if (!(d & (1ull << 47))) throw_fault(vec::kNP, (sel & 0xfffc) + ext);
+  const unsigned size = (type & 8) ? 4 : 2;
+  const uint32_t old_flags = rflags();
+  const uint16_t old_cs = s_.seg[kCs].selector, old_ss = s_.seg[kSs].selector;
+  const uint64_t old_rip = s_.rip, old_sp = s_.gpr[kRsp];
+  unsigned new_cpl = conforming ? s_.cpl : cdpl;
+  if (new_cpl < s_.cpl) {
+    // Inner level: the stack for new_cpl comes from the TSS (§8.7, Figures 8-2 and 8-11).
+    const SegmentCache& tr = s_.tr;
+    bool tss32 = tr.type() >= 9;
+    uint64_t sp_at = tss32 ? 4 + new_cpl * 8 : 2 + new_cpl * 4;
+    unsigned sp_size = tss32 ? 4 : 2;
+    if (sp_at + sp_size + 1 + 2 > tr.limit + 1u) throw_fault(vec::kTS, (tr.selector & 0xfffc) + ext);
+    uint64_t new_sp = read_linear(tr.base + sp_at, sp_size, sup_read);
+    uint16_t new_ss = static_cast<uint16_t>(read_linear(tr.base + sp_at + sp_size, 2, sup_read));
+    if ((new_ss & 0xfffc) == 0) throw_fault(vec::kTS, ext);
+    uint64_t ssd = read_descriptor(new_ss, (new_ss & 0xfffc) + ext);
+    bool writable = (ssd & (1ull << 44)) && !(ssd & (1ull << 43)) && (ssd & (1ull << 41));
+    if ((new_ss & 3) != new_cpl || ((ssd >> 45) & 3) != new_cpl || !writable)
+      throw_fault(vec::kTS, (new_ss & 0xfffc) + ext);
+    if (!(ssd & (1ull << 47))) throw_fault(vec::kSS, (new_ss & 0xfffc) + ext);
+    s_.cpl = static_cast<uint8_t>(new_cpl);
+    set_accessed(new_ss, ssd);
+    set_segment_from_descriptor(kSs, new_ss, ssd);
+    s_.gpr[kRsp] = new_sp;
+    push(old_ss, size);
+    push(old_sp, size);
+  }
+  push(old_flags, size);
+  push(old_cs, size);
+  push(old_rip, size);
+  if (kind == EventKind::exception && error) push(*error, size);
+  set_accessed(sel, d);
+  set_segment_from_descriptor(kCs, static_cast<uint16_t>((sel & 0xfffc) | new_cpl), d);
+  s_.cpl = static_cast<uint8_t>(new_cpl);
+  s_.rip = size == 2 ? offset & 0xffff : offset;
+  uint32_t clear = rflags::kTF | rflags::kNT | rflags::kVM | rflags::kRF;
+  if (!(type & 1)) clear |= rflags::kIF;  // interrupt gate (§6.12.1.3)
+  set_rflags(old_flags & ~clear);
+  update_mode();
+}
+
+void Cpu::deliver_long(uint8_t vector, EventKind kind, std::optional<uint32_t> error) {
+  const uint32_t ext = (kind == EventKind::exception || kind == EventKind::external) ? 1 : 0;
+  const uint32_t idt_error = vector * 8u + 2 + ext;
+  const AccessType sup_read = AccessType::implicit_supervisor(AccessKind::read);
+  // Vol. 3A §6.14.1: 16-byte gates, 64-bit interrupt and trap gates only.
+  if (vector * 16u + 15 > s_.idtr.limit) throw_fault(vec::kGP, idt_error);
+  uint64_t lo = read_linear(s_.idtr.base + vector * 16u, 8, sup_read);
+  uint64_t hi = read_linear(s_.idtr.base + vector * 16u + 8, 8, sup_read);
+  unsigned type = (lo >> 40) & 0x1f;
+  if (type != 0xe && type != 0xf) throw_fault(vec::kGP, idt_error);
+  if ((kind == EventKind::software || kind == EventKind::software_exception) && ((lo >> 45) & 3) < s_.cpl)
+    throw_fault(vec::kGP, vector * 8u + 2);
+  if (!(lo & (1ull << 47))) throw_fault(vec::kNP, idt_error);
+  uint16_t sel = static_cast<uint16_t>(lo >> 16);
+  uint64_t offset = (lo & 0xffff) | (((lo >> 48) & 0xffff) << 16) | ((hi & 0xffffffff) << 32);
+  unsigned ist = (lo >> 32) & 7;
+  if ((sel & 0xfffc) == 0) throw_fault(vec::kGP, ext);
+  uint64_t d = read_descriptor(sel, (sel & 0xfffc) + ext);
+  unsigned cdpl = (d >> 45) & 3;
+  bool code = (d & (1ull << 44)) && (d & (1ull << 43));
+  bool conforming = code && (d & (1ull << 42));
+  bool l = d & (1ull << 53), db = d & (1ull << 54);
+  if (!code || !l || db || cdpl > s_.cpl) throw_fault(vec::kGP, (sel & 0xfffc) + ext);
+  if (!(d & (1ull << 47))) throw_fault(vec::kNP, (sel & 0xfffc) + ext);
+  const uint32_t old_flags = rflags();
+  const uint16_t old_cs = s_.seg[kCs].selector, old_ss = s_.seg[kSs].selector;
+  const uint64_t old_rip = s_.rip, old_sp = s_.gpr[kRsp];
+  unsigned new_cpl = conforming ? s_.cpl : cdpl;
+  uint64_t rsp = old_sp;
+  if (ist != 0 || new_cpl < s_.cpl) {
+    // §6.14.4-6.14.5: RSPn or ISTn from the 64-bit TSS.
+    uint64_t at = ist ? 0x24 + (ist - 1) * 8 : 4 + new_cpl * 8;
+    if (at + 7 > s_.tr.limit) throw_fault(vec::kTS, (s_.tr.selector & 0xfffc) + ext);
+    rsp = read_linear(s_.tr.base + at, 8, sup_read);
+  }
+  if (static_cast<uint64_t>(static_cast<int64_t>(rsp << 16) >> 16) != rsp) throw_fault(vec::kSS, ext);
+  rsp &= ~0xfull;  // §6.14.2: the new stack is 16-byte aligned
+  const AccessType push_access = AccessType::explicit_access(AccessKind::write, new_cpl, false);
+  auto push64 = [&](uint64_t v) {
+    rsp -= 8;
+    write_linear(rsp, 8, v, push_access);
+  };
+  push64(old_ss);
+  push64(old_sp);
+  push64(old_flags);
+  push64(old_cs);
+  push64(old_rip);
+  if (kind == EventKind::exception && error) push64(*error);
+  if (new_cpl < s_.cpl) s_.seg[kSs] = {0, 0, static_cast<uint16_t>(new_cpl), static_cast<uint16_t>((new_cpl << 5) | 0x4000)};
+  set_accessed(sel, d);
+  set_segment_from_descriptor(kCs, static_cast<uint16_t>((sel & 0xfffc) | new_cpl), d);
+  s_.cpl = static_cast<uint8_t>(new_cpl);
+  s_.gpr[kRsp] = rsp;
+  s_.rip = offset;
+  uint32_t clear = rflags::kTF | rflags::kNT | rflags::kVM | rflags::kRF;
+  if (!(type & 1)) clear |= rflags::kIF;
+  set_rflags(old_flags & ~clear);
+  update_mode();
+}
+
+}  // namespace nv

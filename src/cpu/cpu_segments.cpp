@@ -1,0 +1,350 @@
+// Segment descriptors and the instructions that load them: MOV/POP Sreg,
+// far JMP/CALL/RET, IRET, LLDT, LTR (SDM Vol. 3A chapter 3 and §5.8, and
+// the instructions' pages in Vol. 2).
+#include "cpu/cpu.h"
+
+#include "util/log.h"
+
+namespace nv {
+
+namespace {
+
+constexpr uint64_t desc_base(uint64_t d) { return ((d >> 16) & 0xffffff) | (((d >> 56) & 0xff) << 24); }
+constexpr uint32_t desc_limit(uint64_t d) {
+  uint32_t l = static_cast<uint32_t>((d & 0xffff) | (((d >> 48) & 0xf) << 16));
+  return (d & (1ull << 55)) ? (l << 12) | 0xfff : l;
+}
+constexpr uint16_t desc_attr(uint64_t d) { return static_cast<uint16_t>((d >> 40) & 0xf0ff); }
+constexpr unsigned desc_dpl(uint64_t d) { return (d >> 45) & 3; }
+constexpr bool desc_present(uint64_t d) { return d & (1ull << 47); }
+constexpr bool desc_s(uint64_t d) { return d & (1ull << 44); }
+constexpr unsigned desc_type(uint64_t d) { return (d >> 40) & 0xf; }
+constexpr bool desc_code(uint64_t d) { return desc_s(d) && (desc_type(d) & 8); }
+constexpr bool desc_conforming(uint64_t d) { return desc_code(d) && (desc_type(d) & 4); }
+constexpr bool desc_readable(uint64_t d) { return !desc_code(d) || (desc_type(d) & 2); }
+constexpr bool desc_writable_data(uint64_t d) { return desc_s(d) && !(desc_type(d) & 8) && (desc_type(d) & 2); }
+
+constexpr uint32_t sel_error(uint16_t sel) { return sel & 0xfffc; }
+
+}  // namespace
+
+uint64_t Cpu::read_descriptor(uint16_t selector, uint32_t error_code) {
+  bool ldt = selector & 4;
+  const uint64_t base = ldt ? s_.ldtr.base : s_.gdtr.base;
+  const uint32_t limit = ldt ? s_.ldtr.limit : s_.gdtr.limit;
+  uint32_t offset = selector & 0xfff8;
+  if ((ldt && !s_.ldtr.present()) || offset + 7 > limit) throw_fault(vec::kGP, error_code);
+  return read_linear(base + offset, 8, AccessType::implicit_supervisor(AccessKind::read));
+}
+
+void Cpu::set_accessed(uint16_t selector, uint64_t& desc) {
+  // Vol. 3A §3.4.5.1: the CPU sets the accessed bit when it loads a descriptor.
+  if (desc & (1ull << 40)) return;
+  desc |= 1ull << 40;
+  uint64_t base = (selector & 4) ? s_.ldtr.base : s_.gdtr.base;
+  write_linear(base + (selector & 0xfff8) + 5, 1, desc >> 40, AccessType::implicit_supervisor(AccessKind::write));
+}
+
+void Cpu::set_segment_from_descriptor(unsigned seg, uint16_t selector, uint64_t desc) {
+  SegmentCache& sc = s_.seg[seg];
+  sc.selector = selector;
+  sc.base = desc_base(desc);
+  sc.limit = desc_limit(desc);
+  sc.attr = desc_attr(desc);
+  if (seg == kCs || seg == kSs) s_.pending |= pending::kModeChanged;
+}
+
+void Cpu::load_real_segment(unsigned seg, uint16_t selector) {
+  // Real and virtual-8086 mode: base = selector << 4 (Vol. 3A §20.1.1); the
+  // rest of the cache keeps what it held (so "unreal mode" works), except in
+  // virtual-8086 mode where every segment is 64 KiB read/write, DPL 3.
+  SegmentCache& sc = s_.seg[seg];
+  sc.selector = selector;
+  sc.base = static_cast<uint64_t>(selector) << 4;
+  if (s_.rflags & rflags::kVM) {
+    sc.limit = 0xffff;
+    sc.attr = seg == kCs ? 0xfb : 0xf3;
+  }
+  if (seg == kCs) s_.pending |= pending::kModeChanged;
+}
+
+void Cpu::load_segment(unsigned seg, uint16_t selector) {
+  if (!protected_mode() || (s_.rflags & rflags::kVM)) {
+    load_real_segment(seg, selector);
+    if (seg == kSs) set_interrupt_shadow();
+    return;
+  }
+  const unsigned rpl = selector & 3;
+  if ((selector & 0xfffc) == 0) {
+    // Vol. 2A MOV: a null selector may be loaded into DS/ES/FS/GS; into SS
+    // only in 64-bit mode at CPL < 3 with RPL = CPL.
+    if (seg == kSs && !(s_.mode == CpuMode::long64 && s_.cpl < 3 && rpl == s_.cpl)) throw_fault(vec::kGP, 0);
+    SegmentCache& sc = s_.seg[seg];
+    sc.selector = selector;
+    sc.attr = static_cast<uint16_t>(seg == kSs ? (s_.cpl << 5) | 0x4000 : 0);  // unusable
+    sc.base = 0;
+    sc.limit = 0;
+    if (seg == kSs) set_interrupt_shadow();
+    return;
+  }
+  uint64_t d = read_descriptor(selector, sel_error(selector));
+  if (seg == kSs) {
+    if (rpl != s_.cpl || desc_dpl(d) != s_.cpl || !desc_writable_data(d)) throw_fault(vec::kGP, sel_error(selector));
+    if (!desc_present(d)) throw_fault(vec::kSS, sel_error(selector));
+  } else {
+    if (!desc_s(d) || !desc_readable(d)) throw_fault(vec::kGP, sel_error(selector));
+    if (!desc_conforming(d) && (rpl > desc_dpl(d) || s_.cpl > desc_dpl(d))) throw_fault(vec::kGP, sel_error(selector));
+    if (!desc_present(d)) throw_fault(vec::kNP, sel_error(selector));
+  }
+  set_accessed(selector, d);
+  set_segment_from_descriptor(seg, selector, d);
+  if (seg == kSs) set_interrupt_shadow();  // Vol. 2A MOV: loading SS inhibits interrupts for one instruction
+}
+
+// Checks a code-segment descriptor for a far JMP/CALL/RET target (Vol. 2A
+// JMP, CALL: nonconforming needs DPL = CPL and RPL <= CPL; conforming DPL <= CPL).
+static void check_code_target(uint64_t d, uint16_t selector, unsigned cpl, bool is_return, bool ia32e) {
+  if (!desc_code(d)) throw_fault(vec::kGP, sel_error(selector));
+  unsigned rpl = selector & 3;
+  if (is_return) {
+    if (desc_conforming(d) ? desc_dpl(d) > rpl : desc_dpl(d) != rpl) throw_fault(vec::kGP, sel_error(selector));
+  } else if (desc_conforming(d) ? desc_dpl(d) > cpl : (rpl > cpl || desc_dpl(d) != cpl)) {
+    throw_fault(vec::kGP, sel_error(selector));
+  }
+  // Vol. 3A §5.2.1: L = 1 with D = 1 is reserved in IA-32e mode.
+  if (ia32e && (d & (1ull << 53)) && (d & (1ull << 54))) throw_fault(vec::kGP, sel_error(selector));
+  if (!desc_present(d)) throw_fault(vec::kNP, sel_error(selector));
+}
+
+void Cpu::far_jump(uint16_t selector, uint64_t offset, unsigned osize, bool is_call) {
+  if (!protected_mode() || (s_.rflags & rflags::kVM)) {
+    if (is_call) {
+      push(s_.seg[kCs].selector, osize);
+      push(s_.rip, osize);
+    }
+    load_real_segment(kCs, selector);
+    s_.rip = offset & size_mask(osize);
+    return;
+  }
+  if ((selector & 0xfffc) == 0) throw_fault(vec::kGP, 0);
+  uint64_t d = read_descriptor(selector, sel_error(selector));
+  if (!desc_s(d)) {
+    // Call gates, task gates and TSS targets (Vol. 3A §5.8.3, §8.3).
+    log_warn_once("emu-far-gate", s_.rip, "emu vCPU {}: far {} through system descriptor type {:#x} (selector {:#x}) "
+                  "is not implemented; raising #GP", index_, is_call ? "CALL" : "JMP", desc_type(d), selector);
+    throw_fault(vec::kGP, sel_error(selector));
+  }
+  const bool ia32e = long_mode_active();
+  check_code_target(d, selector, s_.cpl, false, ia32e);
+  const bool target64 = ia32e && (d & (1ull << 53));
+  if (!target64) {
+    offset &= size_mask(osize);
+    if (offset > desc_limit(d)) throw_fault(vec::kGP, 0);
+  }
+  if (is_call) {
+    push(s_.seg[kCs].selector, osize);
+    push(s_.rip, osize);
+  }
+  set_accessed(selector, d);
+  set_segment_from_descriptor(kCs, static_cast<uint16_t>((selector & ~3) | s_.cpl), d);
+  s_.rip = offset;
+  update_mode();
+}
+
+// After a return to an outer level, data segments the new CPL may not use
+// become null (Vol. 2A RET, IRET: "FOR each of segment register ES, FS, GS, DS").
+static void null_inaccessible_segments(VcpuState& s) {
+  for (unsigned seg : {kEs, kDs, kFs, kGs}) {
+    SegmentCache& sc = s.seg[seg];
+    bool conforming_code = (sc.type() & 0xc) == 0xc;
+    if (sc.present() && sc.s() && !conforming_code && sc.dpl() < s.cpl) {
+      sc.selector = 0;
+      sc.attr = 0;
+    }
+  }
+}
+
+void Cpu::far_return(unsigned osize, uint16_t pop_bytes) {
+  if (!protected_mode() || (s_.rflags & rflags::kVM)) {
+    uint64_t ip = pop(osize);
+    uint16_t cs = static_cast<uint16_t>(pop(osize));
+    set_sp(s_.gpr[kRsp] + pop_bytes);
+    load_real_segment(kCs, cs);
+    s_.rip = ip;
+    return;
+  }
+  uint64_t ip = peek_stack(0, osize);
+  uint16_t cs = static_cast<uint16_t>(peek_stack(osize, osize));
+  unsigned rpl = cs & 3;
+  if ((cs & 0xfffc) == 0 || rpl < s_.cpl) throw_fault(vec::kGP, sel_error(cs));
+  uint64_t d = read_descriptor(cs, sel_error(cs));
+  const bool ia32e = long_mode_active();
+  check_code_target(d, cs, s_.cpl, true, ia32e);
+  const bool target64 = ia32e && (d & (1ull << 53));
+  if (rpl == s_.cpl) {
+    if (!target64 && ip > desc_limit(d)) throw_fault(vec::kGP, 0);
+    set_sp(s_.gpr[kRsp] + 2 * osize + pop_bytes);
+    set_accessed(cs, d);
+    set_segment_from_descriptor(kCs, cs, d);
+    s_.rip = ip;
+    update_mode();
+    return;
+  }
+  // Return to an outer level: SS:rSP follow CS:rIP (and the imm16 bytes).
+  uint64_t sp = peek_stack(2 * osize + pop_bytes, osize);
+  uint16_t ss = static_cast<uint16_t>(peek_stack(3 * osize + pop_bytes, osize));
+  uint64_t ssd = 0;
+  bool null_ss = (ss & 0xfffc) == 0;
+  if (null_ss) {
+    if (!(target64 && rpl < 3)) throw_fault(vec::kGP, 0);
+  } else {
+    ssd = read_descriptor(ss, sel_error(ss));
+    if ((ss & 3) != rpl || desc_dpl(ssd) != rpl || !desc_writable_data(ssd)) throw_fault(vec::kGP, sel_error(ss));
+    if (!desc_present(ssd)) throw_fault(vec::kSS, sel_error(ss));
+  }
+  if (!target64 && ip > desc_limit(d)) throw_fault(vec::kGP, 0);
+  set_accessed(cs, d);
+  set_segment_from_descriptor(kCs, cs, d);
+  s_.cpl = static_cast<uint8_t>(rpl);
+  if (null_ss) {
+    s_.seg[kSs] = {0, 0, ss, static_cast<uint16_t>((rpl << 5) | 0x4000)};
+  } else {
+    set_accessed(ss, ssd);
+    set_segment_from_descriptor(kSs, ss, ssd);
+  }
+  s_.rip = ip;
+  update_mode();
+  set_sp(sp + pop_bytes);
+  null_inaccessible_segments(s_);
+}
+
+void Cpu::iret(unsigned osize) {
+  constexpr uint32_t kAlways = rflags::kCF | rflags::kPF | rflags::kAF | rflags::kZF | rflags::kSF | rflags::kTF |
+                               rflags::kDF | rflags::kOF | rflags::kNT | rflags::kRF | rflags::kAC | rflags::kID;
+  const uint32_t old = rflags();
+  auto merge_flags = [&](uint64_t popped, unsigned cpl_before) {
+    // Vol. 2A IRET: IOPL changes only at CPL 0, IF only at CPL <= IOPL; a
+    // 16-bit IRET changes only FLAGS' low 16 bits.
+    uint32_t mask = kAlways;
+    if (cpl_before <= iopl()) mask |= rflags::kIF;
+    if (cpl_before == 0) mask |= rflags::kIOPL | rflags::kVIF | rflags::kVIP;
+    if (osize == 2) mask &= 0xffff;
+    set_rflags((old & ~mask) | (static_cast<uint32_t>(popped) & mask));
+  };
+  if (!protected_mode()) {
+    uint64_t ip = pop(osize);
+    uint16_t cs = static_cast<uint16_t>(pop(osize));
+    uint64_t fl = pop(osize);
+    load_real_segment(kCs, cs);
+    s_.rip = ip;
+    merge_flags(fl, 0);
+    return;
+  }
+  if (s_.rflags & rflags::kVM) {
+    if (iopl() < 3) throw_fault(vec::kGP, 0);  // Vol. 3A §20.2.7
+    uint64_t ip = pop(osize);
+    uint16_t cs = static_cast<uint16_t>(pop(osize));
+    uint64_t fl = pop(osize);
+    load_real_segment(kCs, cs);
+    s_.rip = ip;
+    uint32_t mask = kAlways | rflags::kIF;
+    if (osize == 2) mask &= 0xffff;
+    set_rflags((old & ~mask) | (static_cast<uint32_t>(fl) & mask));
+    return;
+  }
+  const bool ia32e = long_mode_active();
+  if ((s_.rflags & rflags::kNT) && !ia32e) {
+    log_warn_once("emu-iret-task", s_.rip, "emu vCPU {}: IRET with NT=1 (task return) is not implemented; #GP", index_);
+    throw_fault(vec::kGP, 0);
+  }
+  if (ia32e && (s_.rflags & rflags::kNT)) throw_fault(vec::kGP, 0);  // Vol. 2A IRET: IA-32e mode, NT = 1
+  uint64_t ip = peek_stack(0, osize);
+  uint16_t cs = static_cast<uint16_t>(peek_stack(osize, osize));
+  uint64_t fl = peek_stack(2 * osize, osize);
+  if (!ia32e && (fl & rflags::kVM) && s_.cpl == 0) {
+    log_warn_once("emu-iret-v86", s_.rip, "emu vCPU {}: IRET to virtual-8086 mode is not implemented; #GP", index_);
+    throw_fault(vec::kGP, 0);
+  }
+  unsigned rpl = cs & 3;
+  if ((cs & 0xfffc) == 0) throw_fault(vec::kGP, 0);
+  uint64_t d = read_descriptor(cs, sel_error(cs));
+  if (rpl < s_.cpl) throw_fault(vec::kGP, sel_error(cs));
+  check_code_target(d, cs, s_.cpl, true, ia32e);
+  const bool target64 = ia32e && (d & (1ull << 53));
+  const unsigned cpl_before = s_.cpl;
+  // 64-bit mode always pops SS:RSP (Vol. 2A IRET, IA-32e mode); otherwise
+  // only a return to an outer level does.
+  if (rpl == s_.cpl && s_.mode != CpuMode::long64) {
+    if (!target64 && ip > desc_limit(d)) throw_fault(vec::kGP, 0);
+    set_sp(s_.gpr[kRsp] + 3 * osize);
+    set_accessed(cs, d);
+    set_segment_from_descriptor(kCs, cs, d);
+    s_.rip = ip;
+    merge_flags(fl, cpl_before);
+    update_mode();
+    return;
+  }
+  uint64_t sp = peek_stack(3 * osize, osize);
+  uint16_t ss = static_cast<uint16_t>(peek_stack(4 * osize, osize));
+  uint64_t ssd = 0;
+  bool null_ss = (ss & 0xfffc) == 0;
+  if (null_ss) {
+    if (!(target64 && rpl < 3)) throw_fault(vec::kGP, 0);
+  } else {
+    ssd = read_descriptor(ss, sel_error(ss));
+    if ((ss & 3) != rpl || desc_dpl(ssd) != rpl || !desc_writable_data(ssd)) throw_fault(vec::kGP, sel_error(ss));
+    if (!desc_present(ssd)) throw_fault(vec::kSS, sel_error(ss));
+  }
+  if (!target64 && ip > desc_limit(d)) throw_fault(vec::kGP, 0);
+  set_accessed(cs, d);
+  set_segment_from_descriptor(kCs, cs, d);
+  s_.cpl = static_cast<uint8_t>(rpl);
+  if (null_ss) {
+    s_.seg[kSs] = {0, 0, ss, static_cast<uint16_t>((rpl << 5) | 0x4000)};
+  } else {
+    set_accessed(ss, ssd);
+    set_segment_from_descriptor(kSs, ss, ssd);
+  }
+  s_.rip = ip;
+  merge_flags(fl, cpl_before);
+  update_mode();
+  if (s_.mode == CpuMode::long64) s_.gpr[kRsp] = sp;
+  else set_sp(sp);
+  if (rpl > cpl_before) null_inaccessible_segments(s_);
+}
+
+void Cpu::load_ldt(uint16_t selector) {
+  // Vol. 2A LLDT.
+  if ((selector & 0xfffc) == 0) {
+    s_.ldtr = {0, 0, selector, 0};
+    return;
+  }
+  if (selector & 4) throw_fault(vec::kGP, sel_error(selector));
+  uint64_t d = read_descriptor(selector, sel_error(selector));
+  if (desc_s(d) || desc_type(d) != 2) throw_fault(vec::kGP, sel_error(selector));
+  if (!desc_present(d)) throw_fault(vec::kNP, sel_error(selector));
+  uint64_t base = desc_base(d);
+  if (long_mode_active()) {
+    base |= read_linear(s_.gdtr.base + (selector & 0xfff8) + 8, 4, AccessType::implicit_supervisor(AccessKind::read))
+            << 32;
+  }
+  s_.ldtr = {base, desc_limit(d), selector, desc_attr(d)};
+}
+
+void Cpu::load_tr(uint16_t selector) {
+  // Vol. 2A LTR: an available TSS in the GDT, which becomes busy.
+  if ((selector & 0xfffc) == 0 || (selector & 4)) throw_fault(vec::kGP, sel_error(selector));
+  uint64_t d = read_descriptor(selector, sel_error(selector));
+  unsigned type = desc_type(d);
+  bool ok = !desc_s(d) && (long_mode_active() ? type == 9 : (type == 1 || type == 9));
+  if (!ok) throw_fault(vec::kGP, sel_error(selector));
+  if (!desc_present(d)) throw_fault(vec::kNP, sel_error(selector));
+  uint64_t base = desc_base(d);
+  AccessType sup = AccessType::implicit_supervisor(AccessKind::read);
+  if (long_mode_active()) base |= read_linear(s_.gdtr.base + (selector & 0xfff8) + 8, 4, sup) << 32;
+  d |= 2ull << 40;  // busy
+  write_linear(s_.gdtr.base + (selector & 0xfff8) + 5, 1, d >> 40, AccessType::implicit_supervisor(AccessKind::write));
+  s_.tr = {base, desc_limit(d), selector, desc_attr(d)};
+}
+
+}  // namespace nv

@@ -1,0 +1,44 @@
+// The software engine: every vCPU is a Cpu (cpu.h) and all of them run
+// round-robin on the calling thread, `quantum` instructions at a time, so a
+// run is deterministic for a given guest and input.
+#pragma once
+
+#include "cpu/cpu.h"
+#include "cpu/decode_cache.h"
+#include "vmm/engine.h"
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace nv {
+
+class Machine;
+
+struct EmuEngineOptions {
+  uint64_t quantum = 10000;  // instructions per vCPU turn
+};
+
+class EmuEngine : public Engine {
+ public:
+  // Builds the vCPUs (CPUID from emu_supported_cpuid() shaped by -cpu) and
+  // puts the BSP in the multiboot hand-off state. APs wait for INIT/SIPI
+  // (not implemented yet: they stay halted). Throws nv::Error for a -cpu
+  // the engine cannot honour.
+  explicit EmuEngine(Machine& machine, EmuEngineOptions options = {});
+  ~EmuEngine() override;
+
+  void run() override;
+
+  Cpu& vcpu(unsigned i) { return *cpus_[i]; }
+  unsigned vcpu_count() const { return static_cast<unsigned>(cpus_.size()); }
+  DecodeCache& code_cache() { return code_; }
+
+ private:
+  Machine& machine_;
+  EmuEngineOptions options_;
+  DecodeCache code_;
+  std::vector<std::unique_ptr<Cpu>> cpus_;
+};
+
+}  // namespace nv

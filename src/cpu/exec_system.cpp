@@ -1,0 +1,303 @@
+// System and flag instructions: CLI/STI, HLT, IN/OUT, CPUID, RDTSC(P),
+// RDMSR/WRMSR, MOV to/from CRn/DRn/Sreg, LGDT/LIDT/SGDT/SIDT, LLDT/LTR/SLDT/
+// STR, LMSW/SMSW/CLTS, INVLPG, cache no-ops, XGETBV/XSETBV, SWAPGS,
+// PUSHF/POPF, LAHF/SAHF, CLC/STC/CMC/CLD/STD, PAUSE, UD (SDM Vol. 2).
+#include "cpu/cpu.h"
+#include "cpu/handler_table.h"
+#include "util/log.h"
+
+namespace nv {
+
+namespace {
+
+using namespace rflags;
+
+void require_cpl0(Cpu& c) {
+  if (c.state().cpl != 0) throw_fault(vec::kGP, 0);
+}
+void require_protected(Cpu& c) {
+  if (!c.protected_mode() || (c.state().rflags & kVM)) throw_fault(vec::kUD);
+}
+
+// CLI/STI: CPL <= IOPL in protected mode (Vol. 2A CLI; VME/PVI not modelled).
+void cli(Cpu& c, const DecodedInsn&) {
+  if (c.protected_mode() && c.state().cpl > c.iopl()) throw_fault(vec::kGP, 0);
+  c.state().rflags &= ~kIF;
+}
+void sti(Cpu& c, const DecodedInsn&) {
+  if (c.protected_mode() && c.state().cpl > c.iopl()) throw_fault(vec::kGP, 0);
+  // Vol. 2B STI: interrupts stay inhibited until after the next instruction
+  // when IF was 0.
+  if (!(c.state().rflags & kIF)) c.set_interrupt_shadow();
+  c.state().rflags |= kIF;
+}
+
+void hlt(Cpu& c, const DecodedInsn&) {
+  require_cpl0(c);
+  c.halt();
+}
+
+void in(Cpu& c, const DecodedInsn& i) {
+  uint16_t port = static_cast<uint16_t>(i.op[1].kind == OpKind::imm ? i.imm : c.reg(kRdx, 2));
+  c.set_reg(kRax, i.op[0].size, c.io_in(port, i.op[0].size));
+}
+void out(Cpu& c, const DecodedInsn& i) {
+  uint16_t port = static_cast<uint16_t>(i.op[0].kind == OpKind::imm ? i.imm : c.reg(kRdx, 2));
+  c.io_out(port, i.op[1].size, c.reg(kRax, i.op[1].size));
+}
+
+void cpuid(Cpu& c, const DecodedInsn&) {
+  uint32_t r[4];
+  c.cpuid(static_cast<uint32_t>(c.reg(kRax, 4)), static_cast<uint32_t>(c.reg(kRcx, 4)), r);
+  c.set_reg(kRax, 4, r[0]);
+  c.set_reg(kRbx, 4, r[1]);
+  c.set_reg(kRcx, 4, r[2]);
+  c.set_reg(kRdx, 4, r[3]);
+}
+
+void rdtsc(Cpu& c, const DecodedInsn&) {
+  // Vol. 2B RDTSC: CR4.TSD restricts it to CPL 0.
+  if ((c.state().cr4 & (1u << 2)) && c.state().cpl != 0 && c.protected_mode()) throw_fault(vec::kGP, 0);
+  uint64_t t = c.read_tsc();
+  c.set_reg(kRax, 4, t);
+  c.set_reg(kRdx, 4, t >> 32);
+}
+
+void rdmsr(Cpu& c, const DecodedInsn&) {
+  require_cpl0(c);
+  uint32_t msr = static_cast<uint32_t>(c.reg(kRcx, 4));
+  std::optional<uint64_t> v = c.read_msr(msr);
+  if (!v) {
+    log_warn_once("emu-rdmsr", msr, "emu vCPU {}: RDMSR of unknown MSR {:#x}: #GP", c.index(), msr);
+    throw_fault(vec::kGP, 0);
+  }
+  c.set_reg(kRax, 4, *v);
+  c.set_reg(kRdx, 4, *v >> 32);
+}
+void wrmsr(Cpu& c, const DecodedInsn&) {
+  require_cpl0(c);
+  uint32_t msr = static_cast<uint32_t>(c.reg(kRcx, 4));
+  uint64_t v = (c.reg(kRdx, 4) << 32) | c.reg(kRax, 4);
+  if (!c.write_msr(msr, v)) {
+    log_warn_once("emu-wrmsr", msr, "emu vCPU {}: WRMSR of unknown MSR {:#x}: #GP", c.index(), msr);
+    throw_fault(vec::kGP, 0);
+  }
+}
+
+// MOV CRn/DRn: CPL 0 (Vol. 2B MOV—Move to/from Control Registers).
+void mov_to_cr(Cpu& c, const DecodedInsn& i) {
+  require_cpl0(c);
+  c.write_cr(i.op[0].reg, c.reg(i.op[1].reg, i.op[1].size));
+}
+void mov_from_cr(Cpu& c, const DecodedInsn& i) {
+  require_cpl0(c);
+  c.set_reg(i.op[0].reg, i.op[0].size, c.read_cr(i.op[1].reg));
+}
+void mov_to_dr(Cpu& c, const DecodedInsn& i) {
+  require_cpl0(c);
+  unsigned n = i.op[0].reg;
+  if (n > 7 || ((n == 4 || n == 5) && (c.state().cr4 & (1u << 3)))) throw_fault(vec::kUD);
+  c.state().dr[n & 7] = c.reg(i.op[1].reg, i.op[1].size);
+}
+void mov_from_dr(Cpu& c, const DecodedInsn& i) {
+  require_cpl0(c);
+  unsigned n = i.op[1].reg;
+  if (n > 7 || ((n == 4 || n == 5) && (c.state().cr4 & (1u << 3)))) throw_fault(vec::kUD);
+  c.set_reg(i.op[0].reg, i.op[0].size, c.state().dr[n == 4 ? 6 : n == 5 ? 7 : n]);
+}
+void mov_to_sreg(Cpu& c, const DecodedInsn& i) {
+  if (i.op[0].reg == kCs) throw_fault(vec::kUD);  // Vol. 2B MOV: CS cannot be loaded by MOV
+  c.load_segment(i.op[0].reg, static_cast<uint16_t>(c.read_op(i, 1)));
+}
+void mov_from_sreg(Cpu& c, const DecodedInsn& i) { c.write_op(i, 0, c.state().seg[i.op[1].reg].selector); }
+
+// LGDT/LIDT m16&32 (m16&64 in 64-bit mode); a 16-bit operand size keeps 24 base bits.
+template <bool IDT>
+void load_table(Cpu& c, const DecodedInsn& i) {
+  require_cpl0(c);
+  uint64_t ea = c.effective_address(i);
+  uint16_t limit = static_cast<uint16_t>(c.read(i.seg, ea, 2));
+  bool b64 = c.state().mode == CpuMode::long64;
+  uint64_t base = c.read(i.seg, (ea + 2) & size_mask(i.asize), b64 ? 8 : 4);
+  if (!b64 && i.osize == 2) base &= 0xffffff;
+  TableRegister& t = IDT ? c.state().idtr : c.state().gdtr;
+  t.base = base;
+  t.limit = limit;
+}
+template <bool IDT>
+void store_table(Cpu& c, const DecodedInsn& i) {
+  const TableRegister& t = IDT ? c.state().idtr : c.state().gdtr;
+  uint64_t ea = c.effective_address(i);
+  bool b64 = c.state().mode == CpuMode::long64;
+  c.write(i.seg, ea, 2, t.limit);
+  c.write(i.seg, (ea + 2) & size_mask(i.asize), b64 ? 8 : 4, t.base);
+}
+
+void lldt(Cpu& c, const DecodedInsn& i) {
+  require_protected(c);
+  require_cpl0(c);
+  c.load_ldt(static_cast<uint16_t>(c.read_op(i, 0)));
+}
+void ltr(Cpu& c, const DecodedInsn& i) {
+  require_protected(c);
+  require_cpl0(c);
+  c.load_tr(static_cast<uint16_t>(c.read_op(i, 0)));
+}
+void sldt(Cpu& c, const DecodedInsn& i) {
+  require_protected(c);
+  c.write_op(i, 0, c.state().ldtr.selector);
+}
+void str(Cpu& c, const DecodedInsn& i) {
+  require_protected(c);
+  c.write_op(i, 0, c.state().tr.selector);
+}
+
+void lmsw(Cpu& c, const DecodedInsn& i) {
+  require_cpl0(c);
+  // Vol. 2A LMSW: loads PE, MP, EM, TS; cannot clear PE.
+  uint64_t v = c.read_op(i, 0) & 0xf;
+  uint64_t cr0 = c.state().cr0;
+  c.write_cr(0, (cr0 & ~0xeull) | v | (cr0 & 1));
+}
+void smsw(Cpu& c, const DecodedInsn& i) { c.write_op(i, 0, c.state().cr0 & size_mask(i.op[0].size)); }
+void clts(Cpu& c, const DecodedInsn&) {
+  require_cpl0(c);
+  c.state().cr0 &= ~(1ull << 3);
+}
+
+void invlpg(Cpu& c, const DecodedInsn& i) {
+  require_cpl0(c);
+  uint64_t ea = c.effective_address(i);
+  uint64_t lin = c.state().mode == CpuMode::long64 ? ea + (i.seg >= kFs ? c.state().seg[i.seg].base : 0)
+                                                   : (c.state().seg[i.seg].base + ea) & 0xffffffff;
+  c.invlpg(lin);
+}
+
+void cache_noop_cpl0(Cpu& c, const DecodedInsn&) { require_cpl0(c); }  // WBINVD, INVD
+// CLFLUSH and friends: no architectural effect besides their memory operand's faults.
+void cache_line_noop(Cpu& c, const DecodedInsn& i) { c.read(i.seg, c.effective_address(i), 1); }
+
+void xgetbv(Cpu& c, const DecodedInsn&) {
+  if (!(c.state().cr4 & (1ull << 18))) throw_fault(vec::kUD);
+  if (c.reg(kRcx, 4) != 0) throw_fault(vec::kGP, 0);
+  c.set_reg(kRax, 4, c.state().xcr0);
+  c.set_reg(kRdx, 4, c.state().xcr0 >> 32);
+}
+void xsetbv(Cpu& c, const DecodedInsn&) {
+  if (!(c.state().cr4 & (1ull << 18))) throw_fault(vec::kUD);
+  require_cpl0(c);
+  uint64_t v = (c.reg(kRdx, 4) << 32) | c.reg(kRax, 4);
+  // Vol. 2C XSETBV: only XCR0 exists; x87 (bit 0) must stay set; the engine
+  // has no SSE/AVX state, so no other component can be enabled.
+  if (c.reg(kRcx, 4) != 0 || v != 1) throw_fault(vec::kGP, 0);
+  c.state().xcr0 = v;
+}
+
+void swapgs(Cpu& c, const DecodedInsn&) {
+  if (c.state().mode != CpuMode::long64) throw_fault(vec::kUD);
+  require_cpl0(c);
+  std::swap(c.state().seg[kGs].base, c.state().kernel_gs_base);
+}
+
+// PUSHF/POPF (Vol. 2B): VM and RF are not pushed; in virtual-8086 mode IOPL
+// must be 3; POPF changes IOPL only at CPL 0 and IF only at CPL <= IOPL.
+void pushf(Cpu& c, const DecodedInsn& i) {
+  if ((c.state().rflags & kVM) && c.iopl() < 3) throw_fault(vec::kGP, 0);
+  c.push(c.rflags() & ~(kVM | kRF), i.osize);
+}
+void popf(Cpu& c, const DecodedInsn& i) {
+  if ((c.state().rflags & kVM) && c.iopl() < 3) throw_fault(vec::kGP, 0);
+  uint32_t v = static_cast<uint32_t>(c.pop(i.osize));
+  uint32_t mask = kCF | kPF | kAF | kZF | kSF | kTF | kDF | kOF | kNT | kAC | kID;
+  unsigned cpl = c.state().cpl;
+  if (!c.protected_mode()) cpl = 0;
+  if (cpl <= c.iopl()) mask |= kIF;
+  if (cpl == 0 && !(c.state().rflags & kVM)) mask |= kIOPL;
+  if (i.osize == 2) mask &= 0xffff;
+  uint32_t old = c.rflags();
+  c.set_rflags(((old & ~mask) | (v & mask)) & ~kRF);
+}
+
+void lahf(Cpu& c, const DecodedInsn&) {
+  uint64_t f = c.rflags() & (kSF | kZF | kAF | kPF | kCF | kFixed1);
+  c.state().gpr[kRax] = (c.state().gpr[kRax] & ~0xff00ull) | (f << 8);
+}
+void sahf(Cpu& c, const DecodedInsn&) {
+  uint32_t ah = (c.state().gpr[kRax] >> 8) & 0xff;
+  c.set_arith_flags(kSF | kZF | kAF | kPF | kCF, ah);
+}
+
+void clc(Cpu& c, const DecodedInsn&) { c.set_arith_flags(kCF, 0); }
+void stc(Cpu& c, const DecodedInsn&) { c.set_arith_flags(kCF, kCF); }
+void cmc(Cpu& c, const DecodedInsn&) { c.set_arith_flags(kCF, c.cf() ? 0 : kCF); }
+void cld(Cpu& c, const DecodedInsn&) { c.state().rflags &= ~kDF; }
+void std_(Cpu& c, const DecodedInsn&) { c.state().rflags |= kDF; }
+void nop(Cpu&, const DecodedInsn&) {}
+
+}  // namespace
+
+Handler select_mov_special(const DecodedInsn& i) {
+  switch (i.op[0].kind) {
+    case OpKind::creg: return mov_to_cr;
+    case OpKind::dreg: return mov_to_dr;
+    case OpKind::sreg: return mov_to_sreg;
+    default: break;
+  }
+  switch (i.op[1].kind) {
+    case OpKind::creg: return mov_from_cr;
+    case OpKind::dreg: return mov_from_dr;
+    case OpKind::sreg: return mov_from_sreg;
+    default: return nullptr;
+  }
+}
+
+void add_system_handlers(HandlerTable& t) {
+  t.add(ZYDIS_MNEMONIC_CLI, cli);
+  t.add(ZYDIS_MNEMONIC_STI, sti);
+  t.add(ZYDIS_MNEMONIC_HLT, hlt);
+  t.add(ZYDIS_MNEMONIC_IN, in);
+  t.add(ZYDIS_MNEMONIC_OUT, out);
+  t.add(ZYDIS_MNEMONIC_CPUID, cpuid);
+  t.add(ZYDIS_MNEMONIC_RDTSC, rdtsc);
+  t.add(ZYDIS_MNEMONIC_RDMSR, rdmsr);
+  t.add(ZYDIS_MNEMONIC_WRMSR, wrmsr);
+  t.add(ZYDIS_MNEMONIC_LGDT, load_table<false>);
+  t.add(ZYDIS_MNEMONIC_LIDT, load_table<true>);
+  t.add(ZYDIS_MNEMONIC_SGDT, store_table<false>);
+  t.add(ZYDIS_MNEMONIC_SIDT, store_table<true>);
+  t.add(ZYDIS_MNEMONIC_LLDT, lldt);
+  t.add(ZYDIS_MNEMONIC_LTR, ltr);
+  t.add(ZYDIS_MNEMONIC_SLDT, sldt);
+  t.add(ZYDIS_MNEMONIC_STR, str);
+  t.add(ZYDIS_MNEMONIC_LMSW, lmsw);
+  t.add(ZYDIS_MNEMONIC_SMSW, smsw);
+  t.add(ZYDIS_MNEMONIC_CLTS, clts);
+  t.add(ZYDIS_MNEMONIC_INVLPG, invlpg);
+  t.add(ZYDIS_MNEMONIC_WBINVD, cache_noop_cpl0);
+  t.add(ZYDIS_MNEMONIC_INVD, cache_noop_cpl0);
+  t.add(ZYDIS_MNEMONIC_CLFLUSH, cache_line_noop);
+  t.add(ZYDIS_MNEMONIC_CLFLUSHOPT, cache_line_noop);
+  t.add(ZYDIS_MNEMONIC_CLWB, cache_line_noop);
+  t.add(ZYDIS_MNEMONIC_XGETBV, xgetbv);
+  t.add(ZYDIS_MNEMONIC_XSETBV, xsetbv);
+  t.add(ZYDIS_MNEMONIC_SWAPGS, swapgs);
+  t.add(ZYDIS_MNEMONIC_PUSHF, pushf);
+  t.add(ZYDIS_MNEMONIC_PUSHFD, pushf);
+  t.add(ZYDIS_MNEMONIC_PUSHFQ, pushf);
+  t.add(ZYDIS_MNEMONIC_POPF, popf);
+  t.add(ZYDIS_MNEMONIC_POPFD, popf);
+  t.add(ZYDIS_MNEMONIC_POPFQ, popf);
+  t.add(ZYDIS_MNEMONIC_LAHF, lahf);
+  t.add(ZYDIS_MNEMONIC_SAHF, sahf);
+  t.add(ZYDIS_MNEMONIC_CLC, clc);
+  t.add(ZYDIS_MNEMONIC_STC, stc);
+  t.add(ZYDIS_MNEMONIC_CMC, cmc);
+  t.add(ZYDIS_MNEMONIC_CLD, cld);
+  t.add(ZYDIS_MNEMONIC_STD, std_);
+  t.add(ZYDIS_MNEMONIC_PAUSE, nop);
+  t.add(ZYDIS_MNEMONIC_UD0, handle_ud);
+  t.add(ZYDIS_MNEMONIC_UD1, handle_ud);
+  t.add(ZYDIS_MNEMONIC_UD2, handle_ud);
+}
+
+}  // namespace nv

@@ -1,0 +1,33 @@
+#include "cpu/handler_table.h"
+
+#include "cpu/cpu.h"
+
+namespace nv {
+
+namespace {
+
+HandlerTable build() {
+  HandlerTable t;
+  add_data_handlers(t);
+  add_alu_handlers(t);
+  add_control_handlers(t);
+  add_string_handlers(t);
+  add_system_handlers(t);
+  return t;
+}
+
+}  // namespace
+
+Handler select_handler(const DecodedInsn& insn) {
+  static const HandlerTable table = build();
+  if (Selector s = table.select[insn.mnemonic]) {
+    if (Handler h = s(insn)) return h;
+    return handle_unimplemented;
+  }
+  if (Handler h = table.fixed[insn.mnemonic]) return h;
+  return handle_unimplemented;
+}
+
+void handle_ud(Cpu&, const DecodedInsn&) { throw_fault(vec::kUD); }
+
+}  // namespace nv

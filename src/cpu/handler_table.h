@@ -1,0 +1,42 @@
+// Decode-time dispatch: each mnemonic maps to a selector that picks the
+// handler for the decoded operand form (e.g. ADD reg,reg / reg,imm / with
+// memory), so execution is one indirect call with no re-examination of the
+// instruction. exec_*.cpp each register their group.
+#pragma once
+
+#include "cpu/decoded_insn.h"
+
+#include <Zydis/Zydis.h>
+
+#include <array>
+
+namespace nv {
+
+using Selector = Handler (*)(const DecodedInsn&);
+
+struct HandlerTable {
+  std::array<Selector, ZYDIS_MNEMONIC_MAX_VALUE + 1> select{};
+  std::array<Handler, ZYDIS_MNEMONIC_MAX_VALUE + 1> fixed{};  // when one handler fits every form
+
+  void add(ZydisMnemonic m, Handler h) { fixed[m] = h; }
+  void add(ZydisMnemonic m, Selector s) { select[m] = s; }
+};
+
+// The handler for a decoded instruction; the unimplemented-instruction
+// handler (#UD and a log line) when none is registered.
+Handler select_handler(const DecodedInsn& insn);
+// Raises #UD and records the mnemonic (UnimplementedLog).
+void handle_unimplemented(Cpu& cpu, const DecodedInsn& insn);
+// Raises #UD without recording: instructions that are #UD by definition.
+void handle_ud(Cpu& cpu, const DecodedInsn& insn);
+
+// MOV with a segment, control or debug register operand (exec_system.cpp).
+Handler select_mov_special(const DecodedInsn& insn);
+
+void add_data_handlers(HandlerTable& t);     // exec_data.cpp
+void add_alu_handlers(HandlerTable& t);      // exec_alu.cpp
+void add_control_handlers(HandlerTable& t);  // exec_control.cpp
+void add_string_handlers(HandlerTable& t);   // exec_string.cpp
+void add_system_handlers(HandlerTable& t);   // exec_system.cpp
+
+}  // namespace nv
