@@ -765,7 +765,7 @@ bool LocalApic::write_apic_base_locked(uint64_t value) {
   if (value & reserved) return false;
   bool en = value & kBaseEnable, extd = value & kBaseExtd;
   bool was_en = hardware_enabled_locked(), was_x2 = x2apic_mode_locked();
-  // §11.12.5 Figure 11-26 (x2APIC state transitions): EN=0 with EXTD=1 is
+  // §11.12.5 "x2APIC State Transitions": EN=0 with EXTD=1 is
   // invalid; x2APIC -> xAPIC and disabled -> x2APIC are illegal.
   if (!en && extd) return false;
   if (was_x2 && en && !extd) return false;
