@@ -395,6 +395,7 @@ void LocalApic::set_lint(unsigned pin, bool level) {
       bool was_active = was != static_cast<bool>(lvt & kLvtActiveLow);
       DeliveryMode mode = lvt_mode(lvt);
       if (lvt & kLvtMasked) {
+        // a masked pin signals nothing
       } else if (mode == DeliveryMode::extint) {
         out.wake = active;  // level-sensitive; extint_pending() reads the pin
       } else if (mode == DeliveryMode::fixed && (lvt & kLvtLevel)) {
