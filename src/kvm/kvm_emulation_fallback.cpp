@@ -3,6 +3,7 @@
 #include <Zydis/Zydis.h>
 #include <fmt/format.h>
 
+#include <optional>
 #include <string_view>
 
 namespace nv {
@@ -55,6 +56,36 @@ bool decode(const FallbackInput& in, ZydisDecodedInstruction& insn) {
   return ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(&decoder, nullptr, in.bytes.data(), in.bytes.size(), &insn));
 }
 
+// INT n, INT3 and INTO whose gate lies beyond the IDT limit fault with
+// #GP(vector * 8 + 2), the IDT flag set in the error code (SDM Vol. 3A
+// §6.13, "Error Code"; §6.14.1 for 16-byte gates in IA-32e mode). KVM then
+// delivers the #GP, and with it the #DF or shutdown that follows when the
+// IDT cannot hold those gates either. Real mode has no such check here.
+std::optional<FallbackDecision> software_interrupt(const FallbackInput& in, const ZydisDecodedInstruction& insn) {
+  unsigned vector;
+  switch (insn.mnemonic) {
+    case ZYDIS_MNEMONIC_INT3:
+      vector = 3;
+      break;
+    case ZYDIS_MNEMONIC_INTO:
+      vector = 4;
+      break;
+    case ZYDIS_MNEMONIC_INT:
+      vector = in.bytes[insn.length - 1];  // CD ib: the immediate is the last byte
+      break;
+    default:
+      return std::nullopt;
+  }
+  if (!in.protected_mode) return std::nullopt;
+  unsigned gate_size = in.long_mode ? 16 : 8;
+  if (vector * gate_size + gate_size - 1 <= in.idt_limit) return std::nullopt;
+  uint32_t error_code = vector * 8 + 2;
+  return FallbackDecision{FallbackDecision::Action::raise_gp, insn.length,
+                          fmt::format("{} {:#x}: gate beyond the IDT limit {:#x} raises #GP({:#x})",
+                                      ZydisMnemonicGetString(insn.mnemonic), vector, in.idt_limit, error_code),
+                          error_code};
+}
+
 }  // namespace
 
 FallbackDecision decide_emulation_fallback(const FallbackInput& in) {
@@ -76,6 +107,7 @@ FallbackDecision decide_emulation_fallback(const FallbackInput& in) {
   if (needed_xcr0 != 0 && (!(in.cr4 & kCr4OsXsave) || (in.xcr0 & needed_xcr0) != needed_xcr0))
     return {Action::raise_ud, insn.length,
             fmt::format("{} with XCR0 {:#x} lacking {:#x} (or CR4.OSXSAVE clear) raises #UD", name, in.xcr0, needed_xcr0)};
+  if (auto d = software_interrupt(in, insn)) return *d;
   for (const KnownInstruction& k : kKnown) {
     if (k.mnemonic != insn.mnemonic) continue;
     // Where a CR4 bit enables the instruction, it decides alone: the OS can

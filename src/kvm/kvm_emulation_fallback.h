@@ -25,20 +25,25 @@ struct FallbackInput {
   GuestCodeSize code_size;
   uint64_t cr4;
   uint64_t xcr0;
+  bool protected_mode;  // CR0.PE
+  bool long_mode;       // EFER.LMA
+  uint16_t idt_limit;
   const std::vector<CpuidEntry>* cpuid;  // the table the guest was given
 };
 
 struct FallbackDecision {
   enum class Action {
     raise_ud,  // the instruction is undefined for this guest: inject #UD
+    raise_gp,  // the instruction faults with #GP(error_code)
     skip,      // architecturally complete without visible effect: advance RIP
     xgetbv,    // read XCR[ECX] through KVM_GET_XCRS
     xsetbv,    // write XCR[ECX] through KVM_SET_XCRS
     give_up,   // nestvisor cannot finish it either: the engine stops
   };
   Action action;
-  unsigned length = 0;    // instruction length, to advance RIP past it
-  std::string reason;     // for the log line: what, and which rule
+  unsigned length = 0;      // instruction length, to advance RIP past it
+  std::string reason;       // for the log line: what, and which rule
+  uint32_t error_code = 0;  // for raise_gp
 };
 
 FallbackDecision decide_emulation_fallback(const FallbackInput& in);

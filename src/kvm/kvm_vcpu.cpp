@@ -207,7 +207,14 @@ bool KvmVcpu::complete_failed_emulation() {
   if (fd_.ioctl_raw(KVM_GET_XCRS, &xcrs) >= 0)
     for (uint32_t i = 0; i < xcrs.nr_xcrs; ++i)
       if (xcrs.xcrs[i].xcr == 0) xcr0 = xcrs.xcrs[i].value;
-  FallbackDecision d = decide_emulation_fallback({{failure.insn_bytes, n}, size, sregs.cr4, xcr0, &cpuid_});
+  FallbackDecision d = decide_emulation_fallback({.bytes = {failure.insn_bytes, n},
+                                                  .code_size = size,
+                                                  .cr4 = sregs.cr4,
+                                                  .xcr0 = xcr0,
+                                                  .protected_mode = (sregs.cr0 & 1) != 0,
+                                                  .long_mode = (sregs.efer & (1u << 10)) != 0,
+                                                  .idt_limit = sregs.idt.limit,
+                                                  .cpuid = &cpuid_});
   if (d.action == FallbackDecision::Action::give_up) {
     log_error("vCPU {}: host KVM could not emulate the instruction at rip {:#x}: {}", index_, regs.rip, d.reason);
     return false;
@@ -217,6 +224,9 @@ bool KvmVcpu::complete_failed_emulation() {
   switch (d.action) {
     case FallbackDecision::Action::raise_ud:
       inject_exception(6);  // #UD
+      return true;
+    case FallbackDecision::Action::raise_gp:
+      inject_exception(13, d.error_code);
       return true;
     case FallbackDecision::Action::xgetbv:
       if (!emulate_xgetbv(regs)) return false;

@@ -51,6 +51,7 @@ def parse_args():
     p.add_argument("--no-summary", action="store_true", help="the guest prints no SUMMARY line")
     p.add_argument("--expect", action="append", default=[], help="regex the output must match (repeatable)")
     p.add_argument("--timeout", type=float, default=60.0, help="seconds before the VMM is killed")
+    p.add_argument("--reboot", action="store_true", help="leave out --no-reboot: a guest reset reboots it")
     return p.parse_args()
 
 
@@ -82,7 +83,8 @@ def main():
         print("SKIPPED: QEMU's multiboot loader rejects ELF64 kernels; this test is for nestvisor")
         return SKIP
 
-    cmd = [vmm] + STANDARD_ARGS + ["-m", str(args.mem), "-smp", str(args.smp)]
+    standard = [a for a in STANDARD_ARGS if not (args.reboot and a == "--no-reboot")]
+    cmd = [vmm] + standard + ["-m", str(args.mem), "-smp", str(args.smp)]
     if args.cpu:
         cmd += ["-cpu", args.cpu]
     cmd += ["-kernel", args.kernel]

@@ -15,7 +15,14 @@ std::vector<CpuidEntry> cpuid_with(uint32_t leaf7_ebx, uint32_t leaf1_ecx = 0) {
 
 FallbackDecision decide(std::vector<uint8_t> bytes, const std::vector<CpuidEntry>& cpuid, uint64_t cr4 = 0,
                         uint64_t xcr0 = 1, GuestCodeSize size = GuestCodeSize::bits64) {
-  return decide_emulation_fallback({bytes, size, cr4, xcr0, &cpuid});
+  return decide_emulation_fallback({.bytes = bytes,
+                                    .code_size = size,
+                                    .cr4 = cr4,
+                                    .xcr0 = xcr0,
+                                    .protected_mode = true,
+                                    .long_mode = size == GuestCodeSize::bits64,
+                                    .idt_limit = 0xfff,
+                                    .cpuid = &cpuid});
 }
 
 TEST(EmulationFallback, ClwbCompletesWhenEnumeratedAndRaisesUdOtherwise) {
@@ -55,6 +62,28 @@ TEST(EmulationFallback, VexInstructionsNeedOsxsaveAndXcr0Avx) {
 TEST(EmulationFallback, UndefinedEncodingRaisesUd) {
   EXPECT_EQ(decide({0x0f, 0x0b}, cpuid_with(0)).action, Action::raise_ud) << "ud2";
   EXPECT_EQ(decide({0x0f, 0x04}, cpuid_with(0)).action, Action::raise_ud) << "0f 04 is not an instruction";
+}
+
+TEST(EmulationFallback, SoftwareInterruptBeyondTheIdtLimitRaisesGpWithTheIdtErrorCode) {
+  std::vector<CpuidEntry> cpuid = cpuid_with(0);
+  auto with_idt_limit = [&](std::vector<uint8_t> bytes, uint16_t limit, bool long_mode) {
+    return decide_emulation_fallback({.bytes = bytes,
+                                      .code_size = long_mode ? GuestCodeSize::bits64 : GuestCodeSize::bits32,
+                                      .cr4 = 0,
+                                      .xcr0 = 1,
+                                      .protected_mode = true,
+                                      .long_mode = long_mode,
+                                      .idt_limit = limit,
+                                      .cpuid = &cpuid});
+  };
+  FallbackDecision int3 = with_idt_limit({0xcc}, 0, true);
+  EXPECT_EQ(int3.action, Action::raise_gp);
+  EXPECT_EQ(int3.error_code, 3u * 8 + 2);
+  FallbackDecision int80 = with_idt_limit({0xcd, 0x80}, 0x7ff, true);  // 16-byte gates: 0x80 needs 0x80f
+  EXPECT_EQ(int80.action, Action::raise_gp);
+  EXPECT_EQ(int80.error_code, 0x80u * 8 + 2);
+  EXPECT_EQ(with_idt_limit({0xcd, 0x80}, 0x80f, true).action, Action::give_up) << "gate present: KVM's job";
+  EXPECT_EQ(with_idt_limit({0xcd, 0x80}, 0x407, false).action, Action::give_up) << "8-byte gates in legacy mode";
 }
 
 TEST(EmulationFallback, DecodesInTheGuestsCodeSize) {
