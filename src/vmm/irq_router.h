@@ -11,8 +11,9 @@ namespace nv {
 class InterruptSink {
  public:
   virtual ~InterruptSink() = default;
-  // Sets the level of global system interrupt `gsi` (ISA IRQs 0-15 are GSIs
-  // 0-15 except IRQ0, which the MADT overrides to GSI 2).
+  // Sets the level of interrupt line `gsi`: 0-15 are the ISA IRQs, 16-23
+  // the further IOAPIC pins. The interrupt controllers, not the devices,
+  // apply the MADT's override that wires ISA IRQ0 to IOAPIC pin 2.
   virtual void set_irq(unsigned gsi, bool level) = 0;
 };
 
