@@ -52,10 +52,12 @@ def parse_args():
     p.add_argument("--expect", action="append", default=[], help="regex the output must match (repeatable)")
     p.add_argument("--timeout", type=float, default=60.0, help="seconds before the VMM is killed")
     p.add_argument("--reboot", action="store_true", help="leave out --no-reboot: a guest reset reboots it")
+    p.add_argument("--expect-stderr-once", action="append", default=[],
+                   help="regex exactly one line of the VMM's stderr must match (repeatable)")
     return p.parse_args()
 
 
-def check_output(args, status, out):
+def check_output(args, status, out, err):
     problems = []
     if status != args.expect_status:
         problems.append(f"exit status {status}, expected {args.expect_status}")
@@ -70,6 +72,10 @@ def check_output(args, status, out):
     for pattern in args.expect:
         if not re.search(pattern, out, re.M):
             problems.append(f"output does not match {pattern!r}")
+    for pattern in args.expect_stderr_once:
+        n = len(re.findall(pattern, err, re.M))
+        if n != 1:
+            problems.append(f"{n} stderr line(s) match {pattern!r}, expected exactly 1")
     return problems
 
 
@@ -111,7 +117,7 @@ def main():
     print(out, end="" if out.endswith("\n") or not out else "\n")
     if err:
         print("--- VMM stderr ---\n" + err, end="" if err.endswith("\n") else "\n")
-    problems = check_output(args, proc.returncode, out)
+    problems = check_output(args, proc.returncode, out, err)
     if problems:
         for p in problems:
             print(f"FAILED: {p}")
