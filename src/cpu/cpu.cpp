@@ -152,7 +152,7 @@ void Cpu::report_unimplemented(const DecodedInsn& i) {
   std::string name = ZydisMnemonicGetString(static_cast<ZydisMnemonic>(i.mnemonic));
   if (UnimplementedLog::instance().record(name, bytes)) {
     std::string hex;
-    for (uint8_t b : bytes) hex += fmt::format("{:02x} ", b);
+    for (uint8_t b : bytes) hex += fmt::format("{}{:02x}", hex.empty() ? "" : " ", b);
     log_warn("emu vCPU {}: {} at {:#x} (bytes {}) is not implemented; raising #UD", index_, name, insn_rip_, hex);
   }
   throw_fault(vec::kUD);

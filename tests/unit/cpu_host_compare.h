@@ -59,6 +59,7 @@ struct HostCase {
   ::nv::test::HostCase { #name, nv_host_##name, nv_begin_##name, nv_end_##name, size, undefined, fixup, true }
 
 inline uint32_t no_undefined(const HostRegs&) { return 0; }
+inline uint32_t af_flag_undefined(const HostRegs&) { return rflags::kAF; }
 inline void no_fixup(HostRegs&) {}
 
 // Operand values that hit the edges (0, 1, sign boundaries, all ones) half the time.
@@ -99,7 +100,7 @@ inline void compare_with_host(CpuHarness& h, const HostCase& c, unsigned iterati
     }
     h.cpu->set_rflags(static_cast<uint32_t>(in.flags));
     s.rip = CpuHarness::kCodeAddr;
-    ASSERT_EQ(h.run(10), Cpu::Exit::halted) << c.name << ": did not reach HLT, rip " << std::hex << s.rip;
+    ASSERT_EQ(h.run(1000), Cpu::Exit::halted) << c.name << ": did not reach HLT, rip " << std::hex << s.rip;
     ASSERT_EQ(s.rip, CpuHarness::kCodeAddr + bytes.size() + 1) << c.name << ": an exception was raised";
     if (c.memory) g[kRsi] = in.rsi;
 
