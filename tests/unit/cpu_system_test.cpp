@@ -1,0 +1,163 @@
+// System instructions of the software CPU: CPUID from the engine's table,
+// MSRs, port I/O and MMIO through the machine's buses, control-register
+// checks, PUSHF/POPF privilege rules, descriptor-table instructions and far
+// transfers between 64-bit and compatibility mode.
+#include "cpu/emu_cpuid.h"
+#include "cpu_test_support.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+namespace nv::test {
+namespace {
+
+GUEST_CODE(cpuid_vendor, "  xor eax, eax\n  cpuid\n  mov r8d, ebx\n  mov r9d, edx\n  mov r10d, ecx\n"
+                         "  mov eax, 0x80000001\n  cpuid\n  mov r11d, edx\n")
+
+TEST(CpuSystem, CpuidComesFromTheEngineTable) {
+  CpuHarness h;
+  h.load(GUEST_BYTES(cpuid_vendor));
+  ASSERT_EQ(h.run(), Cpu::Exit::halted);
+  char vendor[13] = {};
+  uint32_t regs[3] = {static_cast<uint32_t>(h.s().gpr[kR8]), static_cast<uint32_t>(h.s().gpr[kR9]),
+                      static_cast<uint32_t>(h.s().gpr[kR10])};
+  std::memcpy(vendor, regs, 12);
+  EXPECT_STREQ(vendor, "GenuineIntel");
+  EXPECT_TRUE(h.s().gpr[kR11] & (1u << 29));  // long mode
+  EXPECT_TRUE(h.s().gpr[kR11] & (1u << 20));  // NX
+}
+
+GUEST_CODE(msrs, "  mov ecx, 0xc0000100\n  mov eax, 0x1000\n  mov edx, 0\n  wrmsr\n"
+                 "  mov rax, qword ptr fs:[0x10]\n  mov r8, rax\n"
+                 "  mov ecx, 0xc0000080\n  rdmsr\n  mov r9d, eax\n"
+                 "  mov ecx, 0x12345\n  rdmsr\n")
+
+TEST(CpuSystem, MsrsAndFsBase) {
+  CpuHarness h;
+  h.install_long_mode_tables();
+  h.memory.write_obj<uint64_t>(0x1010, 0xfeedface);
+  h.load(GUEST_BYTES(msrs));
+  ASSERT_EQ(h.run(), Cpu::Exit::halted);
+  EXPECT_EQ(h.s().gpr[kR8], 0xfeedfaceu);
+  EXPECT_EQ(h.s().gpr[kR9], efer::kLME | efer::kLMA);
+  EXPECT_EQ(h.delivered_vector(), vec::kGP);  // the unknown MSR
+}
+
+class RecordingDevice : public Device {
+ public:
+  std::string_view name() const override { return "recorder"; }
+  uint32_t io_read(uint16_t port, unsigned size) override { return 0xab00 | port | size << 12; }
+  void io_write(uint16_t port, unsigned size, uint32_t value) override {
+    last_port = port, last_size = size, last_value = value;
+  }
+  uint64_t mmio_read(uint64_t addr, unsigned size) override { return addr ^ size; }
+  void mmio_write(uint64_t addr, unsigned size, uint64_t value) override {
+    last_addr = addr, last_size = size, last_value = value;
+  }
+  uint64_t last_port = 0, last_addr = 0, last_size = 0, last_value = 0;
+};
+
+GUEST_CODE(port_io, "  mov dx, 0x70\n  in al, dx\n  mov r8, rax\n  mov eax, 0x12345678\n  out 0x71, ax\n")
+GUEST_CODE(mmio, "  mov rdi, 0xd0000010\n  mov eax, dword ptr [rdi]\n  mov r8, rax\n"
+                 "  mov qword ptr [rdi+8], 0x55\n")
+
+TEST(CpuSystem, PortIoAndMmioReachTheBuses) {
+  CpuHarness h;
+  RecordingDevice dev;
+  h.io.add(0x70, 2, &dev);
+  h.mmio.add(0xd0000000, 0x1000, &dev);
+  h.load(GUEST_BYTES(port_io));
+  ASSERT_EQ(h.run(), Cpu::Exit::halted);
+  EXPECT_EQ(h.s().gpr[kR8] & 0xff, 0x70u);  // (0xab00 | 0x70 | 1 << 12) & 0xff
+  EXPECT_EQ(dev.last_port, 0x71u);
+  EXPECT_EQ(dev.last_size, 2u);
+  EXPECT_EQ(dev.last_value, 0x5678u);
+  h.load(GUEST_BYTES(mmio));
+  ASSERT_EQ(h.run(), Cpu::Exit::halted);
+  EXPECT_EQ(h.s().gpr[kR8], 0xd0000010u ^ 4);
+  EXPECT_EQ(dev.last_addr, 0xd0000018u);
+  EXPECT_EQ(dev.last_size, 8u);
+  EXPECT_EQ(dev.last_value, 0x55u);
+}
+
+// At CPL 3 with IOPL 0: POPF keeps IF and IOPL, IN faults.
+GUEST_CODE(user_flags,
+           "  push 0x23\n  push 0x50000\n  push 0x202\n  push 0x1b\n  lea rcx, [rip+1f]\n  push rcx\n  iretq\n"
+           "1: push 0x3000\n  popfq\n  pushfq\n  pop r8\n  in al, 0x70\n")
+
+TEST(CpuSystem, PopfAndIoAtCpl3FollowIopl) {
+  CpuHarness h;
+  h.install_long_mode_tables();
+  RecordingDevice dev;
+  h.io.add(0x70, 2, &dev);
+  h.load(GUEST_BYTES(user_flags));
+  ASSERT_EQ(h.run(), Cpu::Exit::halted);
+  EXPECT_EQ(h.s().gpr[kR8] & (rflags::kIF | rflags::kIOPL), rflags::kIF);
+  EXPECT_EQ(h.delivered_vector(), vec::kGP);  // IN with CPL > IOPL and no I/O bitmap in the TSS limit
+}
+
+TEST(CpuSystem, ControlRegisterChecks) {
+  CpuHarness h;
+  Cpu& c = *h.cpu;
+  auto faults = [&](auto f) {
+    try {
+      f();
+    } catch (const GuestFault& g) {
+      return static_cast<int>(g.vector);
+    }
+    return -1;
+  };
+  EXPECT_EQ(faults([&] { c.write_cr(0, 1ull << 32); }), vec::kGP);          // reserved
+  EXPECT_EQ(faults([&] { c.write_cr(0, cr0::kPG); }), vec::kGP);            // PG without PE
+  EXPECT_EQ(faults([&] { c.write_cr(0, 0x20000001); }), vec::kGP);          // NW without CD
+  EXPECT_EQ(faults([&] { c.write_cr(4, 1ull << 40); }), vec::kGP);          // reserved
+  EXPECT_EQ(faults([&] { c.write_cr(4, 0); }), vec::kGP);                   // clearing PAE with LMA
+  EXPECT_EQ(faults([&] { c.write_cr(5, 0); }), vec::kUD);
+  EXPECT_EQ(faults([&] { c.write_cr(8, 0xf); }), -1);
+  EXPECT_EQ(c.read_cr(8), 0xfu);
+  EXPECT_EQ(faults([&] { c.write_msr(0xc0000080, 1ull << 20); }), vec::kGP);  // reserved EFER bit
+}
+
+GUEST_CODE(tables, "  sgdt [rdi]\n  sidt [rdi+16]\n  lidt [rdi+32]\n  smsw eax\n")
+
+TEST(CpuSystem, DescriptorTableRegisters) {
+  CpuHarness h;
+  h.install_long_mode_tables();
+  h.memory.write_obj<uint16_t>(CpuHarness::kDataAddr + 32, 0x7ff);
+  h.memory.write_obj<uint64_t>(CpuHarness::kDataAddr + 34, 0x123000);
+  h.s().gpr[kRdi] = CpuHarness::kDataAddr;
+  h.load(GUEST_BYTES(tables));
+  ASSERT_EQ(h.run(), Cpu::Exit::halted);
+  EXPECT_EQ(h.memory.read_obj<uint16_t>(CpuHarness::kDataAddr), 7 * 8 - 1);
+  EXPECT_EQ(h.memory.read_obj<uint64_t>(CpuHarness::kDataAddr + 2), CpuHarness::kGdt);
+  EXPECT_EQ(h.memory.read_obj<uint16_t>(CpuHarness::kDataAddr + 16), 256 * 16 - 1);
+  EXPECT_EQ(h.memory.read_obj<uint64_t>(CpuHarness::kDataAddr + 18), CpuHarness::kIdt);
+  EXPECT_EQ(h.s().idtr.base, 0x123000u);
+  EXPECT_EQ(h.s().idtr.limit, 0x7ffu);
+  EXPECT_EQ(h.s().gpr[kRax] & 0xffffffff, h.s().cr0 & 0xffffffff);
+}
+
+// A far call into a 32-bit compatibility-mode segment and a far return back.
+GUEST_CODE(far_compat,
+           "  lea rax, [rip+2f]\n  mov [rip+3f], eax\n  call fword ptr [rip+3f]\n  mov r9d, 2\n  jmp 4f\n"
+           ".code32\n2: mov edx, 1\n  retf\n.code64\n"
+           "3: .long 0\n  .word 0x38\n"
+           "4: nop\n")
+
+TEST(CpuSystem, FarCallToCompatibilityModeAndBack) {
+  CpuHarness h;
+  h.install_long_mode_tables();
+  // GDT entry 0x38: 32-bit code (D = 1, L = 0), DPL 0.
+  h.memory.write_obj<uint64_t>(CpuHarness::kGdt + 0x38, 0x00cf9a000000ffff);
+  h.s().gdtr.limit = 8 * 8 - 1;
+  h.load(GUEST_BYTES(far_compat));
+  ASSERT_EQ(h.run(), Cpu::Exit::halted);
+  EXPECT_EQ(h.s().mode, CpuMode::long64);
+  EXPECT_EQ(h.s().seg[kCs].selector, 0x08);
+  EXPECT_EQ(h.s().gpr[kR9], 2u);
+  EXPECT_EQ(h.s().gpr[kRsp], CpuHarness::kStackTop);
+}
+
+}  // namespace
+}  // namespace nv::test
