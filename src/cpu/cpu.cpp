@@ -3,6 +3,8 @@
 #include "cpu/decoder.h"
 #include "cpu/handler_table.h"
 #include "cpu/unimplemented_log.h"
+#include "lapic/local_apic.h"
+#include "lapic/pic8259.h"
 #include "util/log.h"
 
 #include <Zydis/Zydis.h>
@@ -23,13 +25,17 @@ Cpu::Cpu(const CpuEnvironment& env, unsigned index)
       control_(env.control),
       code_(env.code),
       cpuid_(env.cpuid),
-      mmu_(env.memory) {
+      mmu_(env.memory),
+      apic_(env.apic),
+      pic_(env.pic),
+      clock_(env.clock) {
   if (index != 0) s_.apic_base &= ~(1ull << 8);  // only the BSP has IA32_APIC_BASE.BSP (SDM Vol. 3A §12.4.4)
   sync_paging();
 }
 
 Cpu::Exit Cpu::run(uint64_t quantum) {
   if (shutdown_) return Exit::shutdown;
+  if (apic_event_.exchange(false, std::memory_order_acq_rel)) s_.pending |= pending::kInterrupt;
   const uint64_t end = s_.icount + quantum;
   while (s_.icount < end) {
     if (s_.pending) {
@@ -58,7 +64,7 @@ Cpu::Exit Cpu::run(uint64_t quantum) {
 }
 
 bool Cpu::interrupt_deliverable() const {
-  return (s_.rflags & rflags::kIF) && !(s_.pending & pending::kShadow) && irr_.any();
+  return (s_.rflags & rflags::kIF) && !(s_.pending & pending::kShadow);
 }
 
 void Cpu::run_pending() {
@@ -77,18 +83,45 @@ void Cpu::run_pending() {
     }
     s_.pending &= ~pending::kShadow;
   }
-  if (s_.pending & pending::kInterrupt) {
-    if (!irr_.any()) {
-      s_.pending &= ~pending::kInterrupt;
-    } else if (interrupt_deliverable()) {
-      unsigned v = 255;
-      while (!irr_.test(v)) --v;
-      irr_.reset(v);
-      if (!irr_.any()) s_.pending &= ~pending::kInterrupt;
+  if (s_.pending & pending::kInterrupt) accept_interrupts();
+}
+
+void Cpu::accept_interrupts() {
+  // INIT, SIPI and NMI do not depend on RFLAGS.IF (Vol. 3A §10.4, §6.7.1).
+  if (apic_) {
+    if (apic_->take_init()) enter_wait_for_sipi();
+    if (std::optional<uint8_t> sipi = apic_->take_sipi(); sipi && wait_for_sipi_) {
+      // §10.4.4.1: the SIPI vector gives the real-mode start address VV000h.
+      wait_for_sipi_ = false;
+      load_real_segment(kCs, static_cast<uint16_t>(*sipi << 8));
+      s_.rip = 0;
       s_.halted = 0;
-      raise_event(static_cast<uint8_t>(v), EventKind::external, std::nullopt);
+    }
+    if (wait_for_sipi_) return;  // everything else waits (§10.4.2)
+    if (!nmi_blocked_ && apic_->take_nmi()) {
+      nmi_blocked_ = true;
+      s_.halted = 0;
+      raise_event(vec::kNMI, EventKind::external, std::nullopt);
+      return;
     }
   }
+  if (!interrupt_deliverable()) return;  // stays pending until IF = 1 and no shadow
+  int v = -1;
+  if (irr_.any()) {
+    v = 255;
+    while (!irr_.test(v)) --v;
+    irr_.reset(v);
+  } else if (apic_ && apic_->take_extint()) {
+    v = pic_ ? pic_->acknowledge() : -1;
+  } else if (apic_ && apic_->interrupt_pending()) {
+    v = apic_->acknowledge();
+  }
+  if (v < 0) {
+    s_.pending &= ~pending::kInterrupt;
+    return;
+  }
+  s_.halted = 0;
+  raise_event(static_cast<uint8_t>(v), EventKind::external, std::nullopt);
 }
 
 void Cpu::request_interrupt(uint8_t vector) {
@@ -261,6 +294,7 @@ uint64_t Cpu::read_linear(uint64_t lin, unsigned size, AccessType access) {
   MmuResult r = translate(lin, access);
   if (r.host) [[likely]]
     return load(r.host, size);
+  if (apic_ && apic_->claims_mmio(r.gpa)) return apic_->mmio_read(r.gpa, size);
   return mmio_.read_or_float(r.gpa, size) & size_mask(size);
 }
 
@@ -283,6 +317,11 @@ void Cpu::write_linear(uint64_t lin, unsigned size, uint64_t v, AccessType acces
     store(r.host, size, v);
     if (code_.has_code(r.gpa)) [[unlikely]]
       code_.invalidate_code_page(r.gpa);
+    return;
+  }
+  if (apic_ && apic_->claims_mmio(r.gpa)) {
+    apic_->mmio_write(r.gpa, size, v & size_mask(size));
+    s_.pending |= pending::kInterrupt;  // EOI, TPR, self-IPI: look again
     return;
   }
   mmio_.write_or_drop(r.gpa, size, v & size_mask(size));

@@ -15,6 +15,7 @@
 #include "vmm/guest_memory.h"
 #include "vmm/machine_control.h"
 
+#include <atomic>
 #include <bitset>
 #include <cstdint>
 #include <optional>
@@ -23,6 +24,9 @@
 namespace nv {
 
 struct BootInfo;
+class Clock;
+class LocalApic;
+class Pic8259;
 
 // Exception vectors (SDM Vol. 3A §6.3.1, Table 6-1).
 namespace vec {
@@ -49,6 +53,11 @@ struct CpuEnvironment {
   MachineControl& control;
   DecodeCache& code;
   std::vector<CpuidEntry> cpuid;  // shaped; per-vCPU APIC ID applied
+  // The interrupt controllers (EmuPlatform); null in unit tests, where
+  // request_interrupt() is the only interrupt source and RDTSC reads the host TSC.
+  LocalApic* apic = nullptr;
+  Pic8259* pic = nullptr;
+  const Clock* clock = nullptr;
 };
 
 class Cpu {
@@ -75,6 +84,11 @@ class Cpu {
   // An external interrupt is pending (delivered when RFLAGS.IF = 1 and no
   // interrupt shadow, waking a halted vCPU).
   void request_interrupt(uint8_t vector);
+  // The local APIC has something pending (its wakeup callback; any thread):
+  // looked at when the next run() starts.
+  void notify_interrupt() { apic_event_.store(true, std::memory_order_release); }
+  // INIT (SDM Vol. 3A §10.1, Table 10-1): the reset state, then wait for a SIPI.
+  void enter_wait_for_sipi();
 
   VcpuState& state() { return s_; }
   const VcpuState& state() const { return s_; }
@@ -176,7 +190,7 @@ class Cpu {
   void write_cr(unsigned n, uint64_t v);
   uint64_t read_cr(unsigned n) const;
   bool write_msr(uint32_t msr, uint64_t v);
-  std::optional<uint64_t> read_msr(uint32_t msr) const;
+  std::optional<uint64_t> read_msr(uint32_t msr);
   void write_efer(uint64_t v);
   uint64_t read_tsc() const;
   void cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4]) const;
@@ -205,6 +219,7 @@ class Cpu {
   void raise_event(uint8_t vector, EventKind kind, std::optional<uint32_t> error);
   void sync_paging();
   bool interrupt_deliverable() const;
+  void accept_interrupts();
 
   VcpuState s_;
   unsigned index_;
@@ -225,7 +240,12 @@ class Cpu {
   bool shadow_armed_ = false;
   bool shutdown_ = false;
   std::bitset<256> irr_;  // external interrupts requested, not yet delivered
-  uint64_t tsc_base_ = 0;
+  LocalApic* apic_;
+  Pic8259* pic_;
+  const Clock* clock_;
+  std::atomic<bool> apic_event_{false};
+  bool nmi_blocked_ = false;    // from NMI delivery to the next IRET (Vol. 3A §6.7.1)
+  bool wait_for_sipi_ = false;
 };
 
 }  // namespace nv

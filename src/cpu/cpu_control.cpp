@@ -2,6 +2,8 @@
 // and the boot states.
 #include "cpu/cpu.h"
 
+#include "lapic/clock.h"
+#include "lapic/local_apic.h"
 #include "util/log.h"
 #include "vmm/multiboot_loader.h"
 
@@ -60,7 +62,7 @@ uint64_t Cpu::read_cr(unsigned n) const {
     case 2: return s_.cr2;
     case 3: return s_.cr3;
     case 4: return s_.cr4;
-    case 8: return s_.cr8;
+    case 8: return apic_ ? apic_->cr8() : s_.cr8;  // §11.8.6: CR8 is the TPR's priority class
     default: throw_fault(vec::kUD);
   }
 }
@@ -126,6 +128,10 @@ void Cpu::write_cr(unsigned n, uint64_t v) {
     case 8:
       if (v & ~0xfull) throw_fault(vec::kGP, 0);
       s_.cr8 = v;
+      if (apic_) {
+        apic_->set_cr8(static_cast<uint8_t>(v));
+        s_.pending |= pending::kInterrupt;  // a lower TPR may unmask a pending vector
+      }
       return;
     default:
       throw_fault(vec::kUD);
@@ -151,9 +157,16 @@ void Cpu::write_efer(uint64_t v) {
   }
 }
 
-uint64_t Cpu::read_tsc() const { return __rdtsc() + s_.tsc_offset; }
+uint64_t Cpu::read_tsc() const { return (clock_ ? clock_->tsc() : __rdtsc()) + s_.tsc_offset; }
 
-std::optional<uint64_t> Cpu::read_msr(uint32_t msr) const {
+std::optional<uint64_t> Cpu::read_msr(uint32_t msr) {
+  if (apic_ && LocalApic::handles_msr(msr)) {
+    // IA32_APIC_BASE, IA32_TSC_DEADLINE and the x2APIC range; the APIC says
+    // which accesses #GP (Vol. 3A §11.12.1.2).
+    uint64_t v;
+    if (!apic_->rdmsr(msr, v)) throw_fault(vec::kGP, 0);
+    return v;
+  }
   switch (msr) {
     case 0x10: return read_tsc();
     case 0x1b: return s_.apic_base;
@@ -182,8 +195,13 @@ bool Cpu::write_msr(uint32_t msr, uint64_t v) {
     if (!canonical48(v)) throw_fault(vec::kGP, 0);
     field = v;
   };
+  if (apic_ && LocalApic::handles_msr(msr)) {
+    if (!apic_->wrmsr(msr, v)) throw_fault(vec::kGP, 0);
+    s_.pending |= pending::kInterrupt;  // EOI, TPR, ICR: look again
+    return true;
+  }
   switch (msr) {
-    case 0x10: s_.tsc_offset = v - __rdtsc(); return true;
+    case 0x10: s_.tsc_offset = v - read_tsc() + s_.tsc_offset; return true;
     case 0x1b:
       // Vol. 3A §12.4.4: BSP (bit 8) is read-only; base within MAXPHYADDR.
       if (v & 0x2ff) throw_fault(vec::kGP, 0);
@@ -240,6 +258,33 @@ void Cpu::set_multiboot_state(const BootInfo& boot) {
   s_.gpr[kRbx] = boot.mbi_addr;
   s_.halted = 0;
   shutdown_ = false;
+  sync_paging();
+  update_mode();
+}
+
+void Cpu::enter_wait_for_sipi() {
+  // Vol. 3A Table 10-1 (state after INIT): real mode at F000:FFF0, caches
+  // of 64 KiB segments; MSRs, the APIC and x87/SSE state are kept.
+  for (unsigned i = 0; i < kSegCount; ++i) s_.seg[i] = {0, 0xffff, 0, 0x93};
+  s_.seg[kCs] = {0xffff0000, 0xffff, 0xf000, 0x9b};
+  s_.ldtr = {0, 0xffff, 0, 0x82};
+  s_.tr = {0, 0xffff, 0, 0x8b};
+  s_.gdtr = {0, 0xffff};
+  s_.idtr = {0, 0xffff};
+  s_.cr0 = (s_.cr0 & (kCr0Cd | kCr0Nw)) | kCr0Et;
+  s_.cr2 = s_.cr3 = s_.cr4 = 0;
+  s_.efer = 0;
+  s_.cpl = 0;
+  for (uint64_t& r : s_.gpr) r = 0;
+  uint32_t regs[4];
+  cpuid(1, 0, regs);
+  s_.gpr[kRdx] = regs[0];  // the processor signature
+  set_rflags(rflags::kFixed1);
+  s_.rip = 0xfff0;
+  s_.halted = 1;
+  irr_.reset();
+  nmi_blocked_ = false;
+  wait_for_sipi_ = true;
   sync_paging();
   update_mode();
 }

@@ -25,7 +25,7 @@ std::vector<CpuidEntry> emu_supported_cpuid() {
   // or PKU instructions yet.
   uint32_t leaf1_edx = bit(3) /*pse*/ | bit(4) /*tsc*/ | bit(5) /*msr*/ | bit(6) /*pae*/ | bit(9) /*apic*/ |
                        bit(13) /*pge*/ | bit(15) /*cmov*/ | bit(16) /*pat*/ | bit(17) /*pse36*/ | bit(19) /*clflush*/;
-  uint32_t leaf1_ecx = bit(23) /*popcnt*/;
+  uint32_t leaf1_ecx = bit(21) /*x2apic*/ | bit(23) /*popcnt*/ | bit(24) /*tsc-deadline*/;
   uint32_t leaf7_ebx = bit(7) /*smep*/ | bit(20) /*smap*/ | bit(23) /*clflushopt*/ | bit(24) /*clwb*/;
   uint32_t ext1_ecx = bit(0) /*lahf-lm*/ | bit(5) /*abm: lzcnt*/;
   uint32_t ext1_edx = bit(20) /*nx*/ | bit(26) /*pdpe1gb*/ | bit(29) /*lm*/;

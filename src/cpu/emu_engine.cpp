@@ -25,12 +25,22 @@ EmuEngine::EmuEngine(Machine& machine, EmuEngineOptions options)
   std::vector<std::string> warnings;
   std::vector<CpuidEntry> cpuid = shape_cpuid(emu_supported_cpuid(), machine.config().cpu, &warnings);
   for (const std::string& w : warnings) log_warn("{}", w);
-  for (unsigned i = 0; i < machine.config().vcpus; ++i) {
-    CpuEnvironment env{machine.memory(), machine.io_bus(), machine.mmio_bus(), machine.control(), code_, cpuid};
+  LocalApic::Config apic_config;
+  apic_config.x2apic = has_cpu_feature(cpuid, "x2apic");
+  apic_config.tsc_deadline = has_cpu_feature(cpuid, "tsc-deadline");
+  for (const CpuidEntry& e : cpuid)
+    if (e.function == 0x80000008) apic_config.phys_bits = e.eax & 0xff;
+  const unsigned n = machine.config().vcpus;
+  platform_ = std::make_unique<EmuPlatform>(machine, n, apic_config);
+  for (unsigned i = 0; i < n; ++i) {
+    CpuEnvironment env{machine.memory(), machine.io_bus(), machine.mmio_bus(), machine.control(), code_, cpuid,
+                       &platform_->apic(i), &platform_->pic(), &platform_->clock()};
     set_apic_id(env.cpuid, i);
     cpus_.push_back(std::make_unique<Cpu>(env, i));
-    if (i == 0) cpus_[0]->set_multiboot_state(machine.boot_info());
-    else cpus_[i]->halt();  // waits for INIT/SIPI
+    Cpu* cpu = cpus_.back().get();
+    platform_->apic(i).set_wakeup([cpu] { cpu->notify_interrupt(); });
+    if (i == 0) cpu->set_multiboot_state(machine.boot_info());
+    else cpu->enter_wait_for_sipi();
   }
 }
 
@@ -39,6 +49,7 @@ EmuEngine::~EmuEngine() = default;
 void EmuEngine::run() {
   MachineControl& control = machine_.control();
   while (!control.stop_requested()) {
+    platform_->advance_timers();
     bool progressed = false;
     for (auto& cpu : cpus_) {
       if (control.stop_requested()) break;
@@ -46,9 +57,15 @@ void EmuEngine::run() {
       if (e == Cpu::Exit::quantum) progressed = true;
       if (e == Cpu::Exit::shutdown) break;
     }
-    // Every vCPU is halted: nothing happens until an interrupt arrives or
-    // the machine is stopped from outside (signal, device).
-    if (!progressed) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    // Every vCPU is halted: nothing happens until a timer fires, a device
+    // raises an interrupt or the machine is stopped from outside; sleep until
+    // the next deadline, at most 1 ms (device interrupts wake the APIC but
+    // not this thread).
+    if (!progressed) {
+      uint64_t now = platform_->clock().now_ns(), next = platform_->next_deadline_ns();
+      uint64_t wait = next > now ? std::min<uint64_t>(next - now, 1'000'000) : 0;
+      if (wait) std::this_thread::sleep_for(std::chrono::nanoseconds(wait));
+    }
   }
   if (control.stop_kind() == MachineControl::Stop::terminated) {
     for (auto& cpu : cpus_) log_warn("emu vCPU {} state at termination: {}", cpu->index(), cpu->describe());

@@ -5,6 +5,7 @@
 
 #include "cpu/cpu.h"
 #include "cpu/decode_cache.h"
+#include "cpu/emu_platform.h"
 #include "vmm/engine.h"
 
 #include <cstdint>
@@ -21,10 +22,10 @@ struct EmuEngineOptions {
 
 class EmuEngine : public Engine {
  public:
-  // Builds the vCPUs (CPUID from emu_supported_cpuid() shaped by -cpu) and
-  // puts the BSP in the multiboot hand-off state. APs wait for INIT/SIPI
-  // (not implemented yet: they stay halted). Throws nv::Error for a -cpu
-  // the engine cannot honour.
+  // Builds the vCPUs (CPUID from emu_supported_cpuid() shaped by -cpu) with
+  // their local APICs and the platform's interrupt controllers and timers
+  // (EmuPlatform), and puts the BSP in the multiboot hand-off state; APs
+  // wait for INIT/SIPI. Throws nv::Error for a -cpu the engine cannot honour.
   explicit EmuEngine(Machine& machine, EmuEngineOptions options = {});
   ~EmuEngine() override;
 
@@ -38,7 +39,8 @@ class EmuEngine : public Engine {
   Machine& machine_;
   EmuEngineOptions options_;
   DecodeCache code_;
-  std::vector<std::unique_ptr<Cpu>> cpus_;
+  std::unique_ptr<EmuPlatform> platform_;
+  std::vector<std::unique_ptr<Cpu>> cpus_;  // after platform_: they point at its APICs
 };
 
 }  // namespace nv

@@ -24,9 +24,18 @@ struct BootResult {
   std::string serial;  // what the guest wrote to COM1
 };
 
-// Runs `guest` on the EmuEngine with a watchdog.
-BootResult boot(const std::string& guest, std::chrono::seconds timeout = std::chrono::seconds(20)) {
+bool built(const std::string& guest) {
+  return std::filesystem::exists(std::string(NV_BINARY_DIR) + "/guests/" + guest + ".elf");
+}
+
+// Runs `guest` on the EmuEngine with a watchdog, with the devices of the
+// guest tests (tests/guest): isa-debug-exit at 0xf4, pc-testdev, pci-testdev.
+BootResult boot(const std::string& guest, const std::string& append = "", unsigned vcpus = 1,
+                std::chrono::seconds timeout = std::chrono::seconds(30)) {
   MachineConfig cfg;
+  cfg.append = append;
+  cfg.vcpus = vcpus;
+  cfg.pc_testdev = cfg.pci_testdev = true;
   const LogLevel old_level = log_level();
   set_log_level(LogLevel::error);  // unassigned ports (PIC, PIT) are expected here
   std::string serial_path = ::testing::TempDir() + "/emu_boot_" + guest + ".serial";
@@ -60,13 +69,12 @@ BootResult boot(const std::string& guest, std::chrono::seconds timeout = std::ch
 }
 
 TEST(CpuBoot, NothingGuestExitsWithSuccess) {
-  if (!std::filesystem::exists(std::string(NV_BINARY_DIR) + "/guests/nothing.elf"))
-    GTEST_SKIP() << "guests not built (ninja guests)";
+  if (!built("nothing")) GTEST_SKIP() << "guests not built (ninja guests)";
   EXPECT_EQ(boot("nothing").status, 1);  // isa-debug-exit: (0 << 1) | 1
 }
 
 TEST(CpuBoot, HelloGuestPrintsItsBanner) {
-  if (!std::filesystem::exists(std::string(NV_BINARY_DIR) + "/guests/hello.elf")) GTEST_SKIP() << "guests not built";
+  if (!built("hello")) GTEST_SKIP() << "guests not built";
   BootResult r = boot("hello");
   EXPECT_EQ(r.status, 1) << r.serial;
   EXPECT_NE(r.serial.find("Hello from a nestvisor test guest"), std::string::npos) << r.serial;
@@ -74,12 +82,27 @@ TEST(CpuBoot, HelloGuestPrintsItsBanner) {
   EXPECT_EQ(r.serial.find("did not stop the VM"), std::string::npos) << r.serial;
 }
 
-TEST(CpuBoot, SerialAndAcpiGuestsPass) {
-  for (const char* g : {"serial", "acpi"}) {
-    if (!std::filesystem::exists(std::string(NV_BINARY_DIR) + "/guests/" + g + ".elf")) GTEST_SKIP() << "guests not built";
-    BootResult r = boot(g);
-    EXPECT_EQ(r.status, 1) << g << ":\n" << r.serial;
-    EXPECT_NE(r.serial.find("0 failures"), std::string::npos) << g << ":\n" << r.serial;
+TEST(CpuBoot, DebugExitStatusReachesTheMachine) {
+  if (!built("debug_exit")) GTEST_SKIP() << "guests not built";
+  EXPECT_EQ(boot("debug_exit", "code=5").status, 11);  // (5 << 1) | 1
+}
+
+// Every guest test of the project passes on the software engine: devices,
+// ACPI tables, PCI, the LAPIC timer and IOAPIC interrupts, and SMP start-up
+// through INIT-SIPI-SIPI.
+TEST(CpuBoot, GuestTestsPass) {
+  struct Case {
+    const char* guest;
+    const char* append;
+    unsigned vcpus;
+  };
+  for (const Case& c : {Case{"serial", "", 1}, Case{"acpi", "", 1}, Case{"fw_cfg", "cpus=2 mem=64", 2},
+                        Case{"pci", "", 1}, Case{"pc_testdev", "", 1}, Case{"apic_timer", "", 1},
+                        Case{"smp", "", 4}, Case{"latency", "", 1}}) {
+    if (!built(c.guest)) GTEST_SKIP() << "guests not built";
+    BootResult r = boot(c.guest, c.append, c.vcpus);
+    EXPECT_EQ(r.status, 1) << c.guest << ":\n" << r.serial;
+    EXPECT_NE(r.serial.find(" 0 failures"), std::string::npos) << c.guest << ":\n" << r.serial;
   }
 }
 
