@@ -201,7 +201,8 @@ uint64_t Cpu::read_op(const DecodedInsn& i, unsigned n) {
     case OpKind::reg: return reg(o.reg, o.size);
     case OpKind::reg8h: return (s_.gpr[o.reg] >> 8) & 0xff;
     case OpKind::mem: return read(i.seg, effective_address(i), o.size);
-    case OpKind::imm: return i.imm & size_mask(o.size);
+    // Immediates are sign-extended to the destination (MOV r/m64, imm32).
+    case OpKind::imm: return i.imm & size_mask(i.op[0].size);
     case OpKind::sreg: return s_.seg[o.reg].selector;
     default: throw_fault(vec::kUD);
   }
@@ -316,7 +317,7 @@ void Cpu::write_linear(uint64_t lin, unsigned size, uint64_t v, AccessType acces
   if (r.host) [[likely]] {
     store(r.host, size, v);
     if (code_.has_code(r.gpa)) [[unlikely]]
-      code_.invalidate_code_page(r.gpa);
+      code_.write_to_code_page(r.gpa, size);
     return;
   }
   if (apic_ && apic_->claims_mmio(r.gpa)) {

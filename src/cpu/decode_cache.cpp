@@ -31,6 +31,30 @@ void DecodeCache::invalidate_code_page(uint64_t gpa) {
   ++invalidations_;
 }
 
+void DecodeCache::write_to_code_page(uint64_t gpa, unsigned len) {
+  uint64_t pfn = gpa >> 12;
+  unsigned offset = gpa & 0xfff;
+  bool dropped = false, kept = false;
+  for (unsigned m = 0; m < kCpuModeCount; ++m) {
+    auto it = map_.find(key(pfn, static_cast<CpuMode>(m)));
+    if (it == map_.end()) continue;
+    if (!it->second->overlaps(offset, len)) {
+      kept = true;
+      continue;
+    }
+    retired_.push_back(std::move(it->second));
+    map_.erase(it);
+    dropped = true;
+  }
+  if (!dropped) {
+    ++ignored_writes_;
+    return;
+  }
+  if (!kept) bitmap_[pfn >> 6] &= ~(1ull << (pfn & 63));
+  ++generation_;
+  ++invalidations_;
+}
+
 void DecodeCache::clear() {
   for (auto& [k, p] : map_) retired_.push_back(std::move(p));
   map_.clear();

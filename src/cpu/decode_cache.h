@@ -1,7 +1,9 @@
 // Decoded instructions cached per guest-physical 4 KiB code page and CPU
 // mode, shared by every vCPU of an EmuEngine (they run on one host thread).
-// A write to a page that holds cached code drops that page's entries, so
-// self-modifying and freshly loaded code is always re-decoded. The dropped
+// A CPU write over bytes of cached instructions drops that page's entries,
+// so self-modifying and freshly loaded code is always re-decoded; writes to
+// other bytes of a code page (data next to code, common in real-mode code)
+// keep them. The dropped
 // pages stay allocated until release_retired(): the instruction that wrote
 // its own page is still executing from them.
 #pragma once
@@ -19,6 +21,7 @@ namespace nv {
 
 struct CodePage {
   uint16_t slot[4096] = {};  // page offset -> index + 1 into insns, 0 when not decoded yet
+  uint64_t covered[64] = {};  // bytes of the page that cached instructions were decoded from
   std::deque<DecodedInsn> insns;  // deque: references stay valid as it grows
 
   const DecodedInsn* at(unsigned offset) const {
@@ -28,7 +31,13 @@ struct CodePage {
   const DecodedInsn& add(unsigned offset, const DecodedInsn& insn) {
     insns.push_back(insn);
     slot[offset] = static_cast<uint16_t>(insns.size());
+    for (unsigned b = offset; b < offset + insn.length && b < 4096; ++b) covered[b / 64] |= 1ull << (b % 64);
     return insns.back();
+  }
+  bool overlaps(unsigned offset, unsigned len) const {
+    for (unsigned b = offset; b < offset + len && b < 4096; ++b)
+      if ((covered[b / 64] >> (b % 64)) & 1) return true;
+    return false;
   }
 };
 
@@ -47,11 +56,15 @@ class DecodeCache {
     uint64_t pfn = gpa >> 12;
     return pfn < pages_ && (bitmap_[pfn >> 6] >> (pfn & 63)) & 1;
   }
-  // Drops every mode's entries for the page holding gpa (CPU writes, device
-  // DMA, the pc-testdev flush port). Bumps generation().
+  // Drops every mode's entries for the page holding gpa (device DMA, the
+  // pc-testdev flush port). Bumps generation().
   void invalidate_code_page(uint64_t gpa);
+  // A CPU write of `len` bytes at gpa (within one page) to a page with code:
+  // drops the modes' entries whose instructions it overwrites.
+  void write_to_code_page(uint64_t gpa, unsigned len);
   // Drops everything (machine reset).
   void clear();
+  uint64_t ignored_write_count() const { return ignored_writes_; }
 
   // Changes whenever a page is dropped; a vCPU holding a CodePage* compares
   // it before using the pointer again.
@@ -73,6 +86,7 @@ class DecodeCache {
   uint64_t generation_ = 0;
   uint64_t decoded_ = 0;
   uint64_t invalidations_ = 0;
+  uint64_t ignored_writes_ = 0;
 };
 
 }  // namespace nv

@@ -373,9 +373,64 @@ void cmpxchg(Cpu& c, const DecodedInsn& i) {
   }
 }
 
+// ---- decimal arithmetic (Vol. 2A DAA, DAS, AAA, AAS, AAM, AAD; legacy modes) ----
+
+inline uint32_t szp_flags(uint8_t v) {
+  return ((v & 0x80) ? kSF : 0) | (v == 0 ? kZF : 0) | ((std::popcount(v) & 1) ? 0 : kPF);
+}
+
+template <bool ADD>
+void daa(Cpu& c, const DecodedInsn&) {
+  uint32_t f = c.rflags();
+  uint8_t al = static_cast<uint8_t>(c.reg(kRax, 1)), old_al = al;
+  bool old_cf = f & kCF, cf = false, af = false;
+  if ((al & 0xf) > 9 || (f & kAF)) {
+    cf = old_cf || (ADD ? al > 0xf9 : al < 6);
+    al = static_cast<uint8_t>(ADD ? al + 6 : al - 6);
+    af = true;
+  }
+  if (old_al > 0x99 || old_cf) {
+    al = static_cast<uint8_t>(ADD ? al + 0x60 : al - 0x60);
+    cf = true;
+  }
+  c.set_reg(kRax, 1, al);
+  c.set_arith_flags(rflags::kArith, szp_flags(al) | (cf ? kCF : 0) | (af ? kAF : 0));
+}
+
+template <bool ADD>
+void aaa(Cpu& c, const DecodedInsn&) {
+  uint32_t f = c.rflags();
+  uint64_t ax = c.reg(kRax, 2);
+  bool adjust = (ax & 0xf) > 9 || (f & kAF);
+  if (adjust) ax = ADD ? ax + 0x106 : ((ax - 6) & 0xff) | (((ax >> 8) - 1) << 8);
+  c.set_reg(kRax, 2, ax & 0xff0f);
+  c.set_arith_flags(kCF | kAF, adjust ? kCF | kAF : 0);
+}
+
+void aam(Cpu& c, const DecodedInsn& i) {
+  uint8_t base = static_cast<uint8_t>(i.imm), al = static_cast<uint8_t>(c.reg(kRax, 1));
+  if (base == 0) throw_fault(vec::kDE);
+  uint8_t q = al / base, r = al % base;
+  c.set_reg(kRax, 2, (q << 8) | r);
+  c.set_arith_flags(rflags::kArith, szp_flags(r));
+}
+
+void aad(Cpu& c, const DecodedInsn& i) {
+  uint64_t ax = c.reg(kRax, 2);
+  uint8_t al = static_cast<uint8_t>((ax & 0xff) + ((ax >> 8) & 0xff) * (i.imm & 0xff));
+  c.set_reg(kRax, 2, al);
+  c.set_arith_flags(rflags::kArith, szp_flags(al));
+}
+
 }  // namespace
 
 void add_alu_handlers(HandlerTable& t) {
+  t.add(ZYDIS_MNEMONIC_DAA, daa<true>);
+  t.add(ZYDIS_MNEMONIC_DAS, daa<false>);
+  t.add(ZYDIS_MNEMONIC_AAA, aaa<true>);
+  t.add(ZYDIS_MNEMONIC_AAS, aaa<false>);
+  t.add(ZYDIS_MNEMONIC_AAM, aam);
+  t.add(ZYDIS_MNEMONIC_AAD, aad);
   t.add(ZYDIS_MNEMONIC_ADD, select_alu<Alu::add>);
   t.add(ZYDIS_MNEMONIC_ADC, select_alu<Alu::adc>);
   t.add(ZYDIS_MNEMONIC_SUB, select_alu<Alu::sub>);

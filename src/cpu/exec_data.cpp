@@ -92,6 +92,22 @@ void xlat(Cpu& c, const DecodedInsn& i) {
 
 void nop(Cpu&, const DecodedInsn&) {}
 
+// PUSHA/PUSHAD: AX CX DX BX, the original SP, BP SI DI (Vol. 2B PUSHA).
+void pusha(Cpu& c, const DecodedInsn& i) {
+  uint64_t sp = c.reg(kRsp, i.osize);
+  for (unsigned r = kRax; r <= kRdi; ++r) c.push(r == kRsp ? sp : c.reg(r, i.osize), i.osize);
+}
+// POPA/POPAD: the reverse, skipping the saved SP.
+void popa(Cpu& c, const DecodedInsn& i) {
+  for (int r = kRdi; r >= kRax; --r) {
+    uint64_t v = c.pop(i.osize);
+    if (r != kRsp) c.set_reg(static_cast<unsigned>(r), i.osize, v);
+  }
+}
+
+// SALC (undocumented D6, legacy modes): AL = CF ? FFh : 00h.
+void salc(Cpu& c, const DecodedInsn&) { c.set_reg(kRax, 1, c.cf() ? 0xff : 0); }
+
 // LDS/LES/LFS/LGS/LSS r, m16:xx.
 template <unsigned SEG>
 void load_far_pointer(Cpu& c, const DecodedInsn& i) {
@@ -133,6 +149,11 @@ void add_data_handlers(HandlerTable& t) {
   t.add(ZYDIS_MNEMONIC_BSWAP, bswap);
   t.add(ZYDIS_MNEMONIC_XLAT, xlat);
   t.add(ZYDIS_MNEMONIC_NOP, nop);
+  t.add(ZYDIS_MNEMONIC_PUSHA, pusha);
+  t.add(ZYDIS_MNEMONIC_PUSHAD, pusha);
+  t.add(ZYDIS_MNEMONIC_POPA, popa);
+  t.add(ZYDIS_MNEMONIC_POPAD, popa);
+  t.add(ZYDIS_MNEMONIC_SALC, salc);
   t.add(ZYDIS_MNEMONIC_LDS, load_far_pointer<kDs>);
   t.add(ZYDIS_MNEMONIC_LES, load_far_pointer<kEs>);
   t.add(ZYDIS_MNEMONIC_LFS, load_far_pointer<kFs>);

@@ -295,6 +295,16 @@ void add_system_handlers(HandlerTable& t) {
   t.add(ZYDIS_MNEMONIC_CLD, cld);
   t.add(ZYDIS_MNEMONIC_STD, std_);
   t.add(ZYDIS_MNEMONIC_PAUSE, nop);
+  // ENDBR32/64 are NOPs while CET indirect-branch tracking is off (the
+  // engine does not offer CET; Vol. 1 §18.3.1).
+  t.add(ZYDIS_MNEMONIC_ENDBR32, nop);
+  t.add(ZYDIS_MNEMONIC_ENDBR64, nop);
+  // Fences and prefetches order or warm caches: nothing to do for a CPU that
+  // retires one instruction at a time on one thread.
+  for (ZydisMnemonic m : {ZYDIS_MNEMONIC_MFENCE, ZYDIS_MNEMONIC_LFENCE, ZYDIS_MNEMONIC_SFENCE,
+                          ZYDIS_MNEMONIC_PREFETCHNTA, ZYDIS_MNEMONIC_PREFETCHT0, ZYDIS_MNEMONIC_PREFETCHT1,
+                          ZYDIS_MNEMONIC_PREFETCHT2, ZYDIS_MNEMONIC_PREFETCHW})
+    t.add(m, nop);
   t.add(ZYDIS_MNEMONIC_UD0, handle_ud);
   t.add(ZYDIS_MNEMONIC_UD1, handle_ud);
   t.add(ZYDIS_MNEMONIC_UD2, handle_ud);

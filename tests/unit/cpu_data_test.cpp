@@ -30,6 +30,8 @@ HOST_INSN(sub_jcc_flags, "sub eax, ebx\n sbb ecx, edx\n adc rax, rcx")
 HOST_INSN(mov_rm, "mov rax, qword ptr [rsi+8]") HOST_INSN(mov_mr, "mov dword ptr [rsi+2], ebx")
 HOST_INSN(mov_mi, "mov word ptr [rsi+14], 0x1234") HOST_INSN(movzx_m, "movzx eax, word ptr [rsi+3]")
 HOST_INSN(movsx_m, "movsx rcx, byte ptr [rsi+9]") HOST_INSN(xchg_m, "xchg qword ptr [rsi], rax")
+HOST_INSN(mov_mi64, "mov qword ptr [rsi], -2\n mov qword ptr [rsi+8], 0x7fffffff")
+HOST_INSN(mov_mi64s, "mov qword ptr [rsi+8], -0x80000000")
 HOST_INSN(lea_m, "lea rax, [rsi+rbx*2]") HOST_INSN(cmov_m, "cmovs edx, dword ptr [rsi+12]")
 
 TEST(CpuData, MovesAndExtensionsMatchHost) {
@@ -84,7 +86,8 @@ TEST(CpuData, MemoryOperandsMatchHost) {
   uint64_t seed = 300;
   for (const HostCase& c :
        {HOST_MEM_CASE(mov_rm, 8, no_undefined, no_fixup), HOST_MEM_CASE(mov_mr, 4, no_undefined, no_fixup),
-        HOST_MEM_CASE(mov_mi, 2, no_undefined, no_fixup), HOST_MEM_CASE(movzx_m, 4, no_undefined, no_fixup),
+        HOST_MEM_CASE(mov_mi, 2, no_undefined, no_fixup), HOST_MEM_CASE(mov_mi64, 8, no_undefined, no_fixup),
+        HOST_MEM_CASE(mov_mi64s, 8, no_undefined, no_fixup), HOST_MEM_CASE(movzx_m, 4, no_undefined, no_fixup),
         HOST_MEM_CASE(movsx_m, 8, no_undefined, no_fixup), HOST_MEM_CASE(xchg_m, 8, no_undefined, no_fixup),
         HOST_MEM_CASE(cmov_m, 4, no_undefined, no_fixup)}) {
     SCOPED_TRACE(c.name);
