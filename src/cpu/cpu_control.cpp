@@ -172,6 +172,8 @@ std::optional<uint64_t> Cpu::read_msr(uint32_t msr) {
     case 0x1b: return s_.apic_base;
     case 0x3a: return 1;  // IA32_FEATURE_CONTROL: locked, VMX off
     case 0x8b: return 0;  // IA32_BIOS_SIGN_ID
+    case 0x179: return 0;  // IA32_MCG_CAP: no machine-check banks (Vol. 3B §17.3.1.1)
+    case 0x17a: return 0;  // IA32_MCG_STATUS
     case 0x174: return s_.sysenter_cs;
     case 0x175: return s_.sysenter_esp;
     case 0x176: return s_.sysenter_eip;
@@ -206,6 +208,9 @@ bool Cpu::write_msr(uint32_t msr, uint64_t v) {
       // Vol. 3A §12.4.4: BSP (bit 8) is read-only; base within MAXPHYADDR.
       if (v & 0x2ff) throw_fault(vec::kGP, 0);
       s_.apic_base = (v & ~(1ull << 8)) | (s_.apic_base & (1ull << 8));
+      return true;
+    case 0x17a:
+      if (v != 0) throw_fault(vec::kGP, 0);  // only 0 may be written without MCA
       return true;
     case 0x174: s_.sysenter_cs = v & 0xffff; return true;
     case 0x175: canonical(s_.sysenter_esp); return true;

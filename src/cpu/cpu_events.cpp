@@ -12,6 +12,15 @@ namespace {
 // Vol. 3A Table 6-4: the contributory exceptions.
 bool contributory(uint8_t v) { return v == vec::kDE || (v >= vec::kTS && v <= vec::kGP); }
 
+// Vol. 3A §18.3.1.1 (and Table 6-1): the EFLAGS image a fault pushes has RF
+// set, so IRET back to the faulting instruction is not stopped by an
+// instruction breakpoint again; traps (#BP, #OF, #DB traps) and interrupts
+// push RF as it is.
+uint32_t pushed_flags(uint32_t flags, uint8_t vector, bool exception) {
+  bool fault = exception && vector != vec::kDB && vector != vec::kBP && vector != vec::kOF;
+  return fault ? flags | rflags::kRF : flags;
+}
+
 bool pushes_error_code(uint8_t v) {
   return v == vec::kDF || (v >= vec::kTS && v <= vec::kPF) || v == vec::kAC || v == 21;
 }
@@ -152,7 +161,7 @@ void Cpu::deliver_protected(uint8_t vector, EventKind kind, std::optional<uint32
     push(old_ss, size);
     push(old_sp, size);
   }
-  push(old_flags, size);
+  push(pushed_flags(old_flags, vector, kind == EventKind::exception), size);
   push(old_cs, size);
   push(old_rip, size);
   if (kind == EventKind::exception && error) push(*error, size);
@@ -210,7 +219,7 @@ void Cpu::deliver_long(uint8_t vector, EventKind kind, std::optional<uint32_t> e
   };
   push64(old_ss);
   push64(old_sp);
-  push64(old_flags);
+  push64(pushed_flags(old_flags, vector, kind == EventKind::exception));
   push64(old_cs);
   push64(old_rip);
   if (kind == EventKind::exception && error) push64(*error);

@@ -68,7 +68,7 @@ void rdmsr(Cpu& c, const DecodedInsn&) {
   uint32_t msr = static_cast<uint32_t>(c.reg(kRcx, 4));
   std::optional<uint64_t> v = c.read_msr(msr);
   if (!v) {
-    log_warn_once("emu-rdmsr", msr, "emu vCPU {}: RDMSR of unknown MSR {:#x}: #GP", c.index(), msr);
+    if (first_occurrence("emu-rdmsr", msr)) log_info("emu vCPU {}: RDMSR of unknown MSR {:#x}: #GP", c.index(), msr);
     throw_fault(vec::kGP, 0);
   }
   c.set_reg(kRax, 4, *v);
@@ -79,7 +79,7 @@ void wrmsr(Cpu& c, const DecodedInsn&) {
   uint32_t msr = static_cast<uint32_t>(c.reg(kRcx, 4));
   uint64_t v = (c.reg(kRdx, 4) << 32) | c.reg(kRax, 4);
   if (!c.write_msr(msr, v)) {
-    log_warn_once("emu-wrmsr", msr, "emu vCPU {}: WRMSR of unknown MSR {:#x}: #GP", c.index(), msr);
+    if (first_occurrence("emu-wrmsr", msr)) log_info("emu vCPU {}: WRMSR of unknown MSR {:#x}: #GP", c.index(), msr);
     throw_fault(vec::kGP, 0);
   }
 }
