@@ -137,6 +137,11 @@ class Parser {
       usage_fail("--engine {}: expected kvm or emu", v);
   }
 
+  void xstate_cache(const std::string& v) {
+    if (v != "on" && v != "off") usage_fail("--xstate-cache={}: expected on or off", v);
+    result.config.xstate_cache = v == "on";
+  }
+
   void serial(const std::string& v) {
     if (serial_seen_) usage_fail("-serial {}: only one serial port is supported", v);
     serial_seen_ = true;
@@ -393,6 +398,9 @@ constexpr Option kOptions[] = {
     {"accel", "kvm|tcg", "accelerator: kvm (/dev/kvm) or tcg (software engine)", &Parser::accel},
     {"enable-kvm", "", "same as -accel kvm", &Parser::enable_kvm},
     {"engine", "kvm|emu", "execution engine (nestvisor's name for -accel kvm|tcg)", &Parser::engine},
+    {"xstate-cache", "on|off",
+     "XSAVE sizes from the CPUID.0xD table built at start-up (on, default) or from host CPUID each time (off)",
+     &Parser::xstate_cache},
     {"device", "DEVICE[,PROP=VALUE...]",
      "add pc-testdev, pci-testdev or isa-debug-exit[,iobase=N][,iosize=N]; 'help' lists them", &Parser::device},
     {"serial", "stdio|file:PATH|none", "where the 16550 UART at 0x3f8 writes", &Parser::serial},
@@ -414,6 +422,12 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
     if (arg.size() < 2 || arg[0] != '-')
       usage_fail("unexpected argument '{}': options start with '-' and the kernel is given with -kernel FILE", arg);
     std::string_view name = std::string_view(arg).substr(arg[1] == '-' ? 2 : 1);
+    // "--name=VALUE" is the same as "--name VALUE".
+    std::optional<std::string> inline_value;
+    if (size_t eq = name.find('='); eq != std::string_view::npos) {
+      inline_value = std::string(name.substr(eq + 1));
+      name = name.substr(0, eq);
+    }
     auto opt = std::find_if(std::begin(kOptions), std::end(kOptions), [&](const Option& o) { return o.name == name; });
     if (opt == std::end(kOptions)) {
       std::vector<std::string> names;
@@ -421,7 +435,11 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
       usage_fail("unsupported option '{}'; supported: {}", arg, fmt::join(names, " "));
     }
     std::string value;
-    if (!opt->arg.empty()) {
+    if (opt->arg.empty()) {
+      if (inline_value) usage_fail("option '-{}' takes no argument (given '{}')", name, arg);
+    } else if (inline_value) {
+      value = *inline_value;
+    } else {
       if (i + 1 >= args.size()) usage_fail("option '{}' needs an argument ({})", arg, opt->arg);
       value = args[++i];
     }
@@ -440,7 +458,8 @@ std::string version_text() {
 std::string usage_text() {
   std::string text = version_text();
   text += "usage: nestvisor [options] -kernel FILE\n\n";
-  text += "Options take one or two dashes, as in QEMU; values with commas use QEMU's ',,' escape.\n";
+  text += "Options take one or two dashes, as in QEMU, and a value either as the next argument or after '=';\n";
+  text += "values with commas use QEMU's ',,' escape.\n";
   for (const Option& o : kOptions) {
     std::string left = fmt::format("-{}{}{}", o.name, o.arg.empty() ? "" : " ", o.arg);
     if (left.size() > 32) left += "\n" + std::string(2 + 32, ' ');  // long syntax: description below

@@ -59,6 +59,11 @@ struct MachineConfig {
   bool pc_testdev = false;
   bool pci_testdev = false;
   std::optional<DebugExitConfig> debug_exit;
+
+  // CPUID.0xD sizes and offsets come from the table built at start-up
+  // (cpuid/xstate_layout.h, seed 000); off executes host CPUID on every
+  // XSAVE-size recomputation, for comparison.
+  bool xstate_cache = true;
 };
 
 }  // namespace nv

@@ -123,6 +123,14 @@ TEST(CommandLine, AcceptedOptions) {
       {"-accel tcg -enable-kvm", [](auto& cl) { EXPECT_EQ(cl.config.engine, EngineKind::kvm); }},
       {"--engine emu", [](auto& cl) { EXPECT_EQ(cl.config.engine, EngineKind::emu); }},
       {"-accel kvm,kernel-irqchip=on --engine kvm", [](auto& cl) { EXPECT_EQ(cl.config.engine, EngineKind::kvm); }},
+      {"--xstate-cache=off", [](auto& cl) { EXPECT_FALSE(cl.config.xstate_cache); }},
+      {"--xstate-cache=off -xstate-cache on", [](auto& cl) { EXPECT_TRUE(cl.config.xstate_cache); }},
+      {"--engine=emu -m=256M",
+       [&](auto& cl) {
+         EXPECT_EQ(cl.config.engine, EngineKind::emu);
+         EXPECT_EQ(cl.config.ram_bytes, 256 * MiB);
+       }},
+      {"-append a=b", [](auto& cl) { EXPECT_EQ(cl.config.append, "a=b") << "'=' splits only the option name"; }},
       {"-serial file:/tmp/a,,b.log",
        [](auto& cl) {
          EXPECT_EQ(cl.config.serial.mode, SerialMode::file);
@@ -220,6 +228,7 @@ TEST(CommandLine, AcceptedOptions) {
          EXPECT_EQ(cl.config.cpu.model, "qemu64");
          EXPECT_FALSE(cl.config.pc_testdev);
          EXPECT_FALSE(cl.config.debug_exit);
+         EXPECT_TRUE(cl.config.xstate_cache) << "the CPUID.0xD table is on by default";
          EXPECT_TRUE(cl.warnings.empty());
        }},
   };
@@ -309,6 +318,11 @@ TEST(CommandLine, Errors) {
       {"-kernel k -cpu max,model-id=" + std::string(49, 'x'), "at most 48 ASCII characters (49 given)"},
       {"-kernel k -global foo", "expected DRIVER.PROPERTY=VALUE"},
       {"-kernel k --engine xen", "expected kvm or emu"},
+      {"-kernel k --xstate-cache=maybe", "--xstate-cache=maybe: expected on or off"},
+      {"-kernel k --xstate-cache=", "--xstate-cache=: expected on or off"},
+      {"-kernel k --xstate-cache", "option '--xstate-cache' needs an argument (on|off)"},
+      {"-kernel k --no-reboot=yes", "option '-no-reboot' takes no argument (given '--no-reboot=yes')"},
+      {"-kernel k --bogus=1", "unsupported option '--bogus=1'"},
   };
   for (const BadCase& c : cases) {
     SCOPED_TRACE(c.args);
@@ -344,7 +358,7 @@ TEST(CommandLine, UsageMentionsQemuAndEveryOption) {
   EXPECT_THAT(text.substr(0, text.find('\n')), HasSubstr("QEMU"));
   for (const char* opt : {"-kernel",    "-append",     "-initrd",     "-m ",      "-smp",    "-cpu",    "-machine",
                           "-M ",        "-accel",      "-enable-kvm", "-engine",  "-device", "-serial", "-display",
-                          "-no-reboot", "-nodefaults", "-global",     "-version", "-help",   "-h "})
+                          "-no-reboot", "-nodefaults", "-global",     "-version", "-help",   "-h ", "-xstate-cache"})
     EXPECT_THAT(text, HasSubstr(std::string("\n  ") + opt)) << opt;
   EXPECT_THAT(version_text(), HasSubstr(NESTVISOR_VERSION));
 }
