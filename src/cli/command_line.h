@@ -28,7 +28,8 @@ struct CommandLine {
 };
 
 // Parses the arguments after argv[0]. Options take one or two leading dashes,
-// as in QEMU, and their value as the next argument or after '=' (--name=VALUE). --help, --version and -device help end parsing like QEMU does.
+// as in QEMU, and their value as the next argument or after '=' (--name=VALUE).
+// --help, --version and -device help end parsing like QEMU does.
 // Throws UsageError.
 CommandLine parse_command_line(const std::vector<std::string>& args);
 

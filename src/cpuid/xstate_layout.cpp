@@ -40,8 +40,7 @@ void XstateLayout::set_component(unsigned i, uint32_t eax, uint32_t ebx, uint32_
 
 void XstateLayout::check() const {
   if (supported_xcr0_ != 0 && !(supported_xcr0_ & bit(kXstateX87)))
-    fail("CPUID.0xD.0: supported XCR0 mask {:#x} lacks x87 state (bit 0), which XSAVE always supports (SDM Vol. 1 "
-         "§13.3)",
+    fail("CPUID.0xD.0: supported XCR0 mask {:#x} lacks x87 state (bit 0), which XSAVE always has (SDM Vol. 1 §13.3)",
          supported_xcr0_);
   if (supported_xss_ & 3)
     fail("CPUID.0xD.1: IA32_XSS mask {:#x} includes the legacy components 0/1, which only XCR0 manages",
@@ -56,8 +55,8 @@ void XstateLayout::check() const {
     bool user = supported_xcr0_ & bit(i);
     if (c.size == 0) fail("CPUID.0xD.{}: component {} is supported but its size (EAX) is 0", i, i);
     if (c.supervisor == user)
-      fail("CPUID.0xD.{}: ECX[0] says {} but the component is in the {} mask", i,
-           c.supervisor ? "supervisor" : "user", user ? "XCR0" : "IA32_XSS");
+      fail("CPUID.0xD.{}: ECX[0] says {} but the component is in the {} mask", i, c.supervisor ? "supervisor" : "user",
+           user ? "XCR0" : "IA32_XSS");
     if (user && c.offset < kXsaveMinSize)
       fail("CPUID.0xD.{}: standard offset (EBX) {:#x} overlaps the legacy region and XSAVE header (576 bytes)", i,
            c.offset);
@@ -106,9 +105,8 @@ uint32_t XstateLayout::standard_size(uint64_t xcr0) const {
   // Standard offsets are fixed per component but not ordered by number, so
   // the end of the area is the maximum end (SDM Vol. 1 §13.4.3).
   uint32_t size = kXsaveMinSize;
-  for_each_extended(xcr0 & supported_xcr0_, [&](unsigned i) {
-    size = std::max(size, components_[i].offset + components_[i].size);
-  });
+  for_each_extended(xcr0 & supported_xcr0_,
+                    [&](unsigned i) { size = std::max(size, components_[i].offset + components_[i].size); });
   return size;
 }
 

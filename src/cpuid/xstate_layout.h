@@ -41,10 +41,10 @@ inline constexpr uint32_t kXsaveHeaderSize = 64;
 inline constexpr uint32_t kXsaveMinSize = kXsaveLegacySize + kXsaveHeaderSize;
 
 struct XstateComponentInfo {
-  uint32_t size = 0;         // CPUID.0xD.i:EAX
-  uint32_t offset = 0;       // CPUID.0xD.i:EBX: standard-format offset (0 for supervisor components)
-  bool supervisor = false;   // CPUID.0xD.i:ECX[0]: managed through IA32_XSS, not XCR0
-  bool align64 = false;      // CPUID.0xD.i:ECX[1]: 64-byte aligned in the compacted format
+  uint32_t size = 0;        // CPUID.0xD.i:EAX
+  uint32_t offset = 0;      // CPUID.0xD.i:EBX: standard-format offset (0 for supervisor components)
+  bool supervisor = false;  // CPUID.0xD.i:ECX[0]: managed through IA32_XSS, not XCR0
+  bool align64 = false;     // CPUID.0xD.i:ECX[1]: 64-byte aligned in the compacted format
 };
 
 class XstateLayout {

@@ -26,16 +26,14 @@ CpuidEntry leaf_d(uint32_t index, uint32_t eax, uint32_t ebx, uint32_t ecx, uint
 // No component asks for 64-byte alignment. 832..959 is a hole (once AMD's LWP).
 std::vector<CpuidEntry> skylake_sp() {
   return {
-      leaf_d(0, 0x2ff, 0x240, 0xa88),
-      leaf_d(1, 0xf, 0, 0x100),
-      leaf_d(2, 0x100, 0x240, 0),  // AVX: 256 @ 576
-      leaf_d(3, 0x40, 0x3c0, 0),   // BNDREGS: 64 @ 960
-      leaf_d(4, 0x40, 0x400, 0),   // BNDCSR: 64 @ 1024
-      leaf_d(5, 0x40, 0x440, 0),   // opmask: 64 @ 1088
-      leaf_d(6, 0x200, 0x480, 0),  // ZMM_Hi256: 512 @ 1152
-      leaf_d(7, 0x400, 0x680, 0),  // Hi16_ZMM: 1024 @ 1664
-      leaf_d(8, 0x80, 0, 1),       // PT: 128, supervisor
-      leaf_d(9, 0x8, 0xa80, 0),    // PKRU: 8 @ 2688
+      leaf_d(0, 0x2ff, 0xa88, 0xa88), leaf_d(1, 0xf, 0, 0x100), leaf_d(2, 0x100, 0x240, 0),  // AVX: 256 @ 576
+      leaf_d(3, 0x40, 0x3c0, 0),                                                             // BNDREGS: 64 @ 960
+      leaf_d(4, 0x40, 0x400, 0),                                                             // BNDCSR: 64 @ 1024
+      leaf_d(5, 0x40, 0x440, 0),                                                             // opmask: 64 @ 1088
+      leaf_d(6, 0x200, 0x480, 0),                                                            // ZMM_Hi256: 512 @ 1152
+      leaf_d(7, 0x400, 0x680, 0),                                                            // Hi16_ZMM: 1024 @ 1664
+      leaf_d(8, 0x80, 0, 1),                                                                 // PT: 128, supervisor
+      leaf_d(9, 0x8, 0xa80, 0),                                                              // PKRU: 8 @ 2688
   };
 }
 
@@ -50,14 +48,14 @@ std::vector<CpuidEntry> sapphire_rapids() {
       leaf_d(5, 0x40, 0x440, 0),
       leaf_d(6, 0x200, 0x480, 0),
       leaf_d(7, 0x400, 0x680, 0),
-      leaf_d(8, 0x80, 0, 1),        // PT
-      leaf_d(9, 0x8, 0xa80, 0),     // PKRU
-      leaf_d(10, 0x8, 0, 1),        // PASID
-      leaf_d(11, 0x10, 0, 1),       // CET_U
-      leaf_d(12, 0x18, 0, 1),       // CET_S
-      leaf_d(15, 0x328, 0, 1),      // LBR: 808
-      leaf_d(17, 0x40, 0xac0, 2),   // TILECFG: 64 @ 2752, aligned
-      leaf_d(18, 0x2000, 0xb00, 6), // TILEDATA: 8192 @ 2816, aligned (ECX[2] is XFD, ignored here)
+      leaf_d(8, 0x80, 0, 1),         // PT
+      leaf_d(9, 0x8, 0xa80, 0),      // PKRU
+      leaf_d(10, 0x8, 0, 1),         // PASID
+      leaf_d(11, 0x10, 0, 1),        // CET_U
+      leaf_d(12, 0x18, 0, 1),        // CET_S
+      leaf_d(15, 0x328, 0, 1),       // LBR: 808
+      leaf_d(17, 0x40, 0xac0, 2),    // TILECFG: 64 @ 2752, aligned
+      leaf_d(18, 0x2000, 0xb00, 6),  // TILEDATA: 8192 @ 2816, aligned (ECX[2] is XFD, ignored here)
   };
 }
 
@@ -76,8 +74,8 @@ TEST(XstateLayout, ReadsMasksFeaturesAndComponents) {
   EXPECT_EQ(l.standard_offset(kXstateTilecfg), 2752u);
   EXPECT_EQ(l.standard_offset(kXstateSse), 0u) << "legacy region";
 
-  XstateLayout skx = XstateLayout::from_cpuid(std::vector<CpuidEntry>{leaf_d(0, 0x7, 0, 0), leaf_d(1, 0x1, 0, 0),
-                                                                     leaf_d(2, 0x100, 0x240, 0)});
+  XstateLayout skx = XstateLayout::from_cpuid(
+      std::vector<CpuidEntry>{leaf_d(0, 0x7, 0, 0), leaf_d(1, 0x1, 0, 0), leaf_d(2, 0x100, 0x240, 0)});
   EXPECT_TRUE(skx.has_xsaveopt());
   EXPECT_FALSE(skx.has_xsavec() || skx.has_xgetbv1() || skx.has_xsaves());
   EXPECT_EQ(skx.supported_xss(), 0u);
@@ -176,8 +174,8 @@ TEST(XstateLayout, XssValidity) {
 }
 
 TEST(XstateLayout, WithoutLeafDThereIsOnlyTheLegacyArea) {
-  for (const XstateLayout& l : {XstateLayout{}, XstateLayout::from_cpuid(std::vector<CpuidEntry>{
-                                                    CpuidEntry{0x1, 0, 0, 0, 0, 0, 0}})}) {
+  for (const XstateLayout& l :
+       {XstateLayout{}, XstateLayout::from_cpuid(std::vector<CpuidEntry>{CpuidEntry{0x1, 0, 0, 0, 0, 0, 0}})}) {
     EXPECT_EQ(l.supported_xcr0(), 0u);
     EXPECT_FALSE(l.valid_xcr0(0x1)) << "XSETBV is #UD without XSAVE; no value is valid";
     EXPECT_FALSE(l.has_xsaves());
@@ -195,8 +193,9 @@ TEST(XstateLayout, InconsistentLeafDIsAnError) {
       {{leaf_d(0, 0x7, 0, 0)}, "CPUID.0xD.2: component 2 is supported (CPUID.0xD.0/1) but the table has no subleaf 2"},
       {{leaf_d(0, 0x7, 0, 0), leaf_d(2, 0, 0x240, 0)}, "CPUID.0xD.2: component 2 is supported but its size (EAX) is 0"},
       {{leaf_d(0, 0x7, 0, 0), leaf_d(2, 0x100, 0x100, 0)}, "CPUID.0xD.2: standard offset (EBX) 0x100 overlaps"},
-      {{leaf_d(0, 0x7, 0, 0), leaf_d(2, 0x100, 0x240, 1)}, "CPUID.0xD.2: ECX[0] says supervisor but the component is "
-                                                            "in the XCR0 mask"},
+      {{leaf_d(0, 0x7, 0, 0), leaf_d(2, 0x100, 0x240, 1)},
+       "CPUID.0xD.2: ECX[0] says supervisor but the component is "
+       "in the XCR0 mask"},
       {{leaf_d(0, 0x3, 0, 0), leaf_d(1, 0, 0, 0x100), leaf_d(8, 0x80, 0, 0)},
        "CPUID.0xD.8: ECX[0] says user but the component is in the IA32_XSS mask"},
       {{leaf_d(0, 0x2, 0, 0)}, "lacks x87 state (bit 0)"},
@@ -294,11 +293,10 @@ TEST(XstateLayoutHost, HardwareXsavecPutsComponentsAtTheComputedOffsets) {
   }
   std::memcpy(pattern + 512, &xstate_bv, 8);
   uint32_t lo = uint32_t(rfbm), hi = uint32_t(rfbm >> 32);
-  asm volatile(
-      "xsave64 %[saved]\n\txrstor64 %[pattern]\n\txsavec64 %[compacted]\n\txrstor64 %[saved]"
-      : [saved] "+m"(saved), [compacted] "+m"(compacted)
-      : [pattern] "m"(pattern), "a"(lo), "d"(hi)
-      : "memory");
+  asm volatile("xsave64 %[saved]\n\txrstor64 %[pattern]\n\txsavec64 %[compacted]\n\txrstor64 %[saved]"
+               : [saved] "+m"(saved), [compacted] "+m"(compacted)
+               : [pattern] "m"(pattern), "a"(lo), "d"(hi)
+               : "memory");
   uint64_t xcomp_bv;
   std::memcpy(&xcomp_bv, compacted + 520, 8);
   EXPECT_EQ(xcomp_bv, bit(63) | rfbm) << "XSAVEC writes XCOMP_BV = RFBM with bit 63 (SDM Vol. 1 §13.10)";
