@@ -48,10 +48,19 @@ Cpu::Exit Cpu::run(uint64_t quantum) {
     }
     if (s_.halted) return Exit::halted;
     insn_rip_ = s_.rip;
+    // Vol. 3A §18.3.1.4: with TF set when an instruction starts, a #DB trap
+    // follows it; MOV SS defers it past the next instruction.
+    const bool step = (s_.pending & pending::kSingleStep) && (s_.rflags & rflags::kTF);
     try {
       const DecodedInsn* i = fetch();
       s_.rip = insn_rip_ + i->length;
       i->handler(*this, *i);
+      if (step) [[unlikely]] {
+        if (!(shadow_armed_ && movss_shadow_)) {
+          s_.dr[6] |= 1u << 14;  // DR6.BS
+          raise_event(vec::kDB, EventKind::exception, std::nullopt);
+        }
+      }
     } catch (const GuestFault& f) {
       // Faults leave RIP at the faulting instruction (SDM Vol. 3A §6.5).
       s_.rip = insn_rip_;
@@ -226,9 +235,7 @@ uint64_t Cpu::linear(unsigned seg, uint64_t offset, unsigned size, bool write) {
   if (s_.mode == CpuMode::long64) {
     // Vol. 1 §3.3.7.1: only FS and GS have bases; the address must be canonical.
     uint64_t lin = offset + (seg >= kFs ? sc.base : 0);
-    unsigned bits = (s_.cr4 & cr4::kLA57) ? 57 : 48;
-    int64_t sext = static_cast<int64_t>(lin << (64 - bits)) >> (64 - bits);
-    if (static_cast<uint64_t>(sext) != lin) throw_fault(fault, 0);
+    if (!canonical(lin)) throw_fault(fault, 0);
     return lin;
   }
   if (protected_mode() && !(s_.rflags & rflags::kVM)) {

@@ -122,6 +122,8 @@ class Cpu {
   void set_rflags(uint32_t v) {
     s_.rflags = (v & ~0xffc08028u) | rflags::kFixed1;  // reserved bits: 1 is 1, 3/5/15/22+ are 0
     s_.lazy.op = FlagOp::none;
+    if (v & rflags::kTF) s_.pending |= pending::kSingleStep;
+    else s_.pending &= ~pending::kSingleStep;
   }
   void set_lazy(FlagOp op, unsigned size, uint64_t src1, uint64_t src2, uint64_t res) {
     s_.lazy.op = op;
@@ -198,11 +200,27 @@ class Cpu {
   // Software interrupts: INT n, INT3, INTO deliver with RIP past the instruction.
   void software_interrupt(uint8_t vector, bool is_int_n);
   void halt() { s_.halted = 1; }
-  void set_interrupt_shadow() { s_.pending |= pending::kShadow; shadow_armed_ = true; }
+  // STI (blocks interrupts) and MOV/POP SS (blocks interrupts and debug
+  // exceptions) for the next instruction (Vol. 3A §6.8.3).
+  void set_interrupt_shadow(bool blocks_debug = false) {
+    s_.pending |= pending::kShadow;
+    shadow_armed_ = true;
+    movss_shadow_ = blocks_debug;
+  }
+  // SYSCALL/SYSRET (Vol. 2B): fast system calls through the STAR MSRs.
+  void syscall();
+  void sysret(unsigned osize);
+  // INT1 (ICEBP): #DB as a trap, without the gate's DPL check.
+  void icebp();
   void invlpg(uint64_t lin);
   // #UD for an instruction the engine lacks, logged once per encoding (UnimplementedLog).
   void report_unimplemented(const DecodedInsn& i);
 
+  // Vol. 1 §3.3.7.1: bits 63:47 (63:56 with CR4.LA57) all equal.
+  bool canonical(uint64_t v) const {
+    unsigned bits = (s_.cr4 & cr4::kLA57) ? 57 : 48;
+    return static_cast<uint64_t>(static_cast<int64_t>(v << (64 - bits)) >> (64 - bits)) == v;
+  }
   bool protected_mode() const { return s_.cr0 & 1; }
   bool long_mode_active() const { return s_.efer & efer::kLMA; }
   unsigned iopl() const { return (s_.rflags >> 12) & 3; }
@@ -244,7 +262,8 @@ class Cpu {
   Pic8259* pic_;
   const Clock* clock_;
   std::atomic<bool> apic_event_{false};
-  bool nmi_blocked_ = false;    // from NMI delivery to the next IRET (Vol. 3A §6.7.1)
+  bool nmi_blocked_ = false;
+  bool movss_shadow_ = false;  // the armed shadow came from MOV/POP SS    // from NMI delivery to the next IRET (Vol. 3A §6.7.1)
   bool wait_for_sipi_ = false;
 };
 

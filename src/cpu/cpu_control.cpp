@@ -16,17 +16,33 @@ namespace {
 constexpr uint64_t kCr0Pe = 1, kCr0Et = 1ull << 4, kCr0Nw = 1ull << 29, kCr0Cd = 1ull << 30;
 // CR0 bits software may set (SDM Vol. 3A §2.5): PE MP EM TS ET NE WP AM NW CD PG.
 constexpr uint64_t kCr0Writable = 0xe005003f;
-// CR4 bits the engine implements: VME PVI TSD DE PSE PAE MCE PGE PCE OSFXSR
-// OSXMMEXCPT UMIP LA57 FSGSBASE PCIDE OSXSAVE SMEP SMAP PKE (Vol. 3A §2.5).
-constexpr uint64_t kCr4Writable = 0x3717ff;
+// CR4 bits every model allows: VME PVI TSD DE PSE PAE MCE PGE PCE OSFXSR
+// OSXMMEXCPT (Vol. 3A §2.5); the others exist only with their CPUID feature.
+constexpr uint64_t kCr4Always = 0x7ff;
 constexpr uint64_t kCr4OsXsave = 1ull << 18;
+
+struct Cr4Feature {
+  uint64_t bit;
+  uint32_t leaf;
+  unsigned reg;  // 1 = EBX, 2 = ECX
+  unsigned cpuid_bit;
+};
+// Vol. 3A §2.5 (each bit's "if CPUID.x reports support") and Vol. 2A CPUID.
+constexpr Cr4Feature kCr4Features[] = {
+    {1ull << 11, 7, 2, 2},   // UMIP
+    {1ull << 12, 7, 2, 16},  // LA57
+    {1ull << 16, 7, 1, 0},   // FSGSBASE
+    {1ull << 17, 1, 2, 17},  // PCIDE
+    {1ull << 18, 1, 2, 26},  // OSXSAVE
+    {1ull << 20, 7, 1, 7},   // SMEP
+    {1ull << 21, 7, 1, 20},  // SMAP
+    {1ull << 22, 7, 2, 3},   // PKE
+};
 constexpr uint64_t kEferSce = 1;
 
 constexpr uint16_t kCodeAttr32 = 0xc09b;  // G, D, P, S, type execute/read accessed
 constexpr uint16_t kDataAttr32 = 0xc093;  // G, B, P, S, type read/write accessed
 constexpr uint16_t kCodeAttr64 = 0xa09b;  // G, L, P, S, type execute/read accessed
-
-bool canonical48(uint64_t v) { return static_cast<uint64_t>(static_cast<int64_t>(v << 16) >> 16) == v; }
 
 }  // namespace
 
@@ -110,7 +126,13 @@ void Cpu::write_cr(unsigned n, uint64_t v) {
       return;
     }
     case 4: {
-      if (v & ~kCr4Writable) throw_fault(vec::kGP, 0);
+      uint64_t allowed = kCr4Always;
+      for (const Cr4Feature& f : kCr4Features) {
+        uint32_t regs[4];
+        cpuid(f.leaf, 0, regs);
+        if ((regs[f.reg] >> f.cpuid_bit) & 1) allowed |= f.bit;
+      }
+      if (v & ~allowed) throw_fault(vec::kGP, 0);
       bool lma = s_.efer & efer::kLMA;
       if (lma && !(v & cr4::kPAE)) throw_fault(vec::kGP, 0);
       if (lma && ((v ^ s_.cr4) & cr4::kLA57)) throw_fault(vec::kGP, 0);
@@ -193,8 +215,8 @@ std::optional<uint64_t> Cpu::read_msr(uint32_t msr) {
 }
 
 bool Cpu::write_msr(uint32_t msr, uint64_t v) {
-  auto canonical = [&](uint64_t& field) {
-    if (!canonical48(v)) throw_fault(vec::kGP, 0);
+  auto set_canonical = [&](uint64_t& field) {
+    if (!canonical(v)) throw_fault(vec::kGP, 0);
     field = v;
   };
   if (apic_ && LocalApic::handles_msr(msr)) {
@@ -213,18 +235,18 @@ bool Cpu::write_msr(uint32_t msr, uint64_t v) {
       if (v != 0) throw_fault(vec::kGP, 0);  // only 0 may be written without MCA
       return true;
     case 0x174: s_.sysenter_cs = v & 0xffff; return true;
-    case 0x175: canonical(s_.sysenter_esp); return true;
-    case 0x176: canonical(s_.sysenter_eip); return true;
+    case 0x175: set_canonical(s_.sysenter_esp); return true;
+    case 0x176: set_canonical(s_.sysenter_eip); return true;
     case 0x1a0: s_.misc_enable = v; return true;
     case 0x277: s_.pat = v; return true;
     case 0xc0000080: write_efer(v); return true;
     case 0xc0000081: s_.star = v; return true;
-    case 0xc0000082: canonical(s_.lstar); return true;
-    case 0xc0000083: canonical(s_.cstar); return true;
+    case 0xc0000082: set_canonical(s_.lstar); return true;
+    case 0xc0000083: set_canonical(s_.cstar); return true;
     case 0xc0000084: s_.sfmask = v & 0xffffffff; return true;
-    case 0xc0000100: canonical(s_.seg[kFs].base); return true;
-    case 0xc0000101: canonical(s_.seg[kGs].base); return true;
-    case 0xc0000102: canonical(s_.kernel_gs_base); return true;
+    case 0xc0000100: set_canonical(s_.seg[kFs].base); return true;
+    case 0xc0000101: set_canonical(s_.seg[kGs].base); return true;
+    case 0xc0000102: set_canonical(s_.kernel_gs_base); return true;
     case 0xc0000103: s_.tsc_aux = v & 0xffffffff; return true;
     default: return false;
   }

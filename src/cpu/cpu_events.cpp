@@ -210,7 +210,7 @@ void Cpu::deliver_long(uint8_t vector, EventKind kind, std::optional<uint32_t> e
     if (at + 7 > s_.tr.limit) throw_fault(vec::kTS, (s_.tr.selector & 0xfffc) + ext);
     rsp = read_linear(s_.tr.base + at, 8, sup_read);
   }
-  if (static_cast<uint64_t>(static_cast<int64_t>(rsp << 16) >> 16) != rsp) throw_fault(vec::kSS, ext);
+  if (!canonical(rsp)) throw_fault(vec::kSS, ext);
   rsp &= ~0xfull;  // §6.14.2: the new stack is 16-byte aligned
   const AccessType push_access = AccessType::explicit_access(AccessKind::write, new_cpl, false);
   auto push64 = [&](uint64_t v) {

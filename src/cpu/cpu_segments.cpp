@@ -71,7 +71,7 @@ void Cpu::load_real_segment(unsigned seg, uint16_t selector) {
 void Cpu::load_segment(unsigned seg, uint16_t selector) {
   if (!protected_mode() || (s_.rflags & rflags::kVM)) {
     load_real_segment(seg, selector);
-    if (seg == kSs) set_interrupt_shadow();
+    if (seg == kSs) set_interrupt_shadow(true);
     return;
   }
   const unsigned rpl = selector & 3;
@@ -84,7 +84,7 @@ void Cpu::load_segment(unsigned seg, uint16_t selector) {
     sc.attr = static_cast<uint16_t>(seg == kSs ? (s_.cpl << 5) | 0x4000 : 0);  // unusable
     sc.base = 0;
     sc.limit = 0;
-    if (seg == kSs) set_interrupt_shadow();
+    if (seg == kSs) set_interrupt_shadow(true);
     return;
   }
   uint64_t d = read_descriptor(selector, sel_error(selector));
@@ -98,7 +98,7 @@ void Cpu::load_segment(unsigned seg, uint16_t selector) {
   }
   set_accessed(selector, d);
   set_segment_from_descriptor(seg, selector, d);
-  if (seg == kSs) set_interrupt_shadow();  // Vol. 2A MOV: loading SS inhibits interrupts for one instruction
+  if (seg == kSs) set_interrupt_shadow(true);  // Vol. 2A MOV: loading SS inhibits interrupts for one instruction
 }
 
 // Checks a code-segment descriptor for a far JMP/CALL/RET target (Vol. 2A
@@ -328,6 +328,7 @@ void Cpu::load_ldt(uint16_t selector) {
   if (long_mode_active()) {
     base |= read_linear(s_.gdtr.base + (selector & 0xfff8) + 8, 4, AccessType::implicit_supervisor(AccessKind::read))
             << 32;
+    if (!canonical(base)) throw_fault(vec::kGP, sel_error(selector));  // Vol. 2A LLDT, IA-32e mode
   }
   s_.ldtr = {base, desc_limit(d), selector, desc_attr(d)};
 }
@@ -342,10 +343,49 @@ void Cpu::load_tr(uint16_t selector) {
   if (!desc_present(d)) throw_fault(vec::kNP, sel_error(selector));
   uint64_t base = desc_base(d);
   AccessType sup = AccessType::implicit_supervisor(AccessKind::read);
-  if (long_mode_active()) base |= read_linear(s_.gdtr.base + (selector & 0xfff8) + 8, 4, sup) << 32;
+  if (long_mode_active()) {
+    base |= read_linear(s_.gdtr.base + (selector & 0xfff8) + 8, 4, sup) << 32;
+    if (!canonical(base)) throw_fault(vec::kGP, sel_error(selector));  // Vol. 2A LTR, IA-32e mode
+  }
   d |= 2ull << 40;  // busy
   write_linear(s_.gdtr.base + (selector & 0xfff8) + 5, 1, d >> 40, AccessType::implicit_supervisor(AccessKind::write));
   s_.tr = {base, desc_limit(d), selector, desc_attr(d)};
 }
+
+void Cpu::syscall() {
+  // Vol. 2B SYSCALL: 64-bit mode with IA32_EFER.SCE only (Intel #UD elsewhere).
+  if (s_.mode != CpuMode::long64 || !(s_.efer & 1)) throw_fault(vec::kUD);
+  uint16_t sel = static_cast<uint16_t>(s_.star >> 32) & 0xfffc;
+  s_.gpr[kRcx] = s_.rip;
+  s_.gpr[kR11] = rflags() & ~rflags::kRF;
+  set_rflags(rflags() & ~static_cast<uint32_t>(s_.sfmask) & ~rflags::kRF);
+  // Flat CS (64-bit, DPL 0) and SS (DPL 0) whatever the GDT holds.
+  s_.seg[kCs] = {0, 0xffffffff, sel, 0xa09b};
+  s_.seg[kSs] = {0, 0xffffffff, static_cast<uint16_t>(sel + 8), 0xc093};
+  s_.cpl = 0;
+  s_.rip = s_.lstar;
+  update_mode();
+}
+
+void Cpu::sysret(unsigned osize) {
+  // Vol. 2B SYSRET.
+  if (s_.mode != CpuMode::long64 || !(s_.efer & 1)) throw_fault(vec::kUD);
+  if (s_.cpl != 0) throw_fault(vec::kGP, 0);
+  uint16_t base = static_cast<uint16_t>(s_.star >> 48);
+  if (osize == 8) {
+    if (!canonical(s_.gpr[kRcx])) throw_fault(vec::kGP, 0);
+    s_.seg[kCs] = {0, 0xffffffff, static_cast<uint16_t>((base + 16) | 3), 0xa0fb};  // 64-bit, DPL 3
+    s_.rip = s_.gpr[kRcx];
+  } else {
+    s_.seg[kCs] = {0, 0xffffffff, static_cast<uint16_t>(base | 3), 0xc0fb};  // 32-bit, DPL 3
+    s_.rip = static_cast<uint32_t>(s_.gpr[kRcx]);
+  }
+  s_.seg[kSs] = {0, 0xffffffff, static_cast<uint16_t>((base + 8) | 3), 0xc0f3};
+  set_rflags((static_cast<uint32_t>(s_.gpr[kR11]) & 0x3c7fd7) | rflags::kFixed1);
+  s_.cpl = 3;
+  update_mode();
+}
+
+void Cpu::icebp() { raise_event(vec::kDB, EventKind::exception, std::nullopt); }
 
 }  // namespace nv

@@ -63,6 +63,10 @@ void rdtsc(Cpu& c, const DecodedInsn&) {
   c.set_reg(kRdx, 4, t >> 32);
 }
 
+// RDPMC: no performance counters are offered (CPUID leaf 0xA is empty), so
+// every counter index is invalid: #GP(0) (Vol. 2B RDPMC).
+void rdpmc(Cpu&, const DecodedInsn&) { throw_fault(vec::kGP, 0); }
+
 void rdmsr(Cpu& c, const DecodedInsn&) {
   require_cpl0(c);
   uint32_t msr = static_cast<uint32_t>(c.reg(kRcx, 4));
@@ -120,6 +124,8 @@ void load_table(Cpu& c, const DecodedInsn& i) {
   bool b64 = c.state().mode == CpuMode::long64;
   uint64_t base = c.read(i.seg, (ea + 2) & size_mask(i.asize), b64 ? 8 : 4);
   if (!b64 && i.osize == 2) base &= 0xffffff;
+  // Vol. 2A LGDT/LIDT: #GP(0) in 64-bit mode when the base is not canonical.
+  if (b64 && !c.canonical(base)) throw_fault(vec::kGP, 0);
   TableRegister& t = IDT ? c.state().idtr : c.state().gdtr;
   t.base = base;
   t.limit = limit;
@@ -233,6 +239,9 @@ void cmc(Cpu& c, const DecodedInsn&) { c.set_arith_flags(kCF, c.cf() ? 0 : kCF);
 void cld(Cpu& c, const DecodedInsn&) { c.state().rflags &= ~kDF; }
 void std_(Cpu& c, const DecodedInsn&) { c.state().rflags |= kDF; }
 void nop(Cpu&, const DecodedInsn&) {}
+void syscall(Cpu& c, const DecodedInsn&) { c.syscall(); }
+void sysret(Cpu& c, const DecodedInsn& i) { c.sysret(i.osize); }
+void int1(Cpu& c, const DecodedInsn&) { c.icebp(); }
 
 }  // namespace
 
@@ -260,6 +269,7 @@ void add_system_handlers(HandlerTable& t) {
   t.add(ZYDIS_MNEMONIC_CPUID, cpuid);
   t.add(ZYDIS_MNEMONIC_RDTSC, rdtsc);
   t.add(ZYDIS_MNEMONIC_RDMSR, rdmsr);
+  t.add(ZYDIS_MNEMONIC_RDPMC, rdpmc);
   t.add(ZYDIS_MNEMONIC_WRMSR, wrmsr);
   t.add(ZYDIS_MNEMONIC_LGDT, load_table<false>);
   t.add(ZYDIS_MNEMONIC_LIDT, load_table<true>);
@@ -281,6 +291,9 @@ void add_system_handlers(HandlerTable& t) {
   t.add(ZYDIS_MNEMONIC_XGETBV, xgetbv);
   t.add(ZYDIS_MNEMONIC_XSETBV, xsetbv);
   t.add(ZYDIS_MNEMONIC_SWAPGS, swapgs);
+  t.add(ZYDIS_MNEMONIC_SYSCALL, syscall);
+  t.add(ZYDIS_MNEMONIC_SYSRET, sysret);
+  t.add(ZYDIS_MNEMONIC_INT1, int1);
   t.add(ZYDIS_MNEMONIC_PUSHF, pushf);
   t.add(ZYDIS_MNEMONIC_PUSHFD, pushf);
   t.add(ZYDIS_MNEMONIC_PUSHFQ, pushf);

@@ -159,5 +159,62 @@ TEST(CpuSystem, FarCallToCompatibilityModeAndBack) {
   EXPECT_EQ(h.s().gpr[kRsp], CpuHarness::kStackTop);
 }
 
+GUEST_CODE(syscall_round_trip,
+           "  mov ecx, 0xc0000080\n  rdmsr\n  or eax, 1\n  wrmsr\n"                // EFER.SCE
+           "  mov ecx, 0xc0000081\n  xor eax, eax\n  mov edx, 0x00100008\n  wrmsr\n"  // STAR
+           "  mov ecx, 0xc0000082\n  lea rax, [rip+2f]\n  mov rdx, rax\n  shr rdx, 32\n  wrmsr\n"
+           "  mov ecx, 0xc0000084\n  mov eax, 0x200\n  xor edx, edx\n  wrmsr\n"  // SFMASK: IF
+           "  lea rcx, [rip+1f]\n  mov r11d, 0x202\n  sysretq\n"
+           "1: mov ebx, 7\n  syscall\n"
+           "3: ud2\n"
+           "2: nop\n")
+
+TEST(CpuSystem, SyscallAndSysret) {
+  CpuHarness h;
+  h.install_long_mode_tables();
+  std::vector<uint8_t> code = GUEST_BYTES(syscall_round_trip);
+  h.load(code);
+  ASSERT_EQ(h.run(), Cpu::Exit::halted);
+  const VcpuState& s = h.s();
+  EXPECT_EQ(s.gpr[kRbx], 7u);  // ran at CPL 3 after SYSRET
+  EXPECT_EQ(s.cpl, 0);
+  EXPECT_EQ(s.seg[kCs].selector, 0x08);
+  EXPECT_EQ(s.seg[kSs].selector, 0x10);
+  EXPECT_EQ(s.gpr[kRcx], CpuHarness::kCodeAddr + code.size() - 3);  // the UD2 after SYSCALL
+  EXPECT_EQ(s.gpr[kR11] & rflags::kIF, rflags::kIF);
+  EXPECT_FALSE(h.cpu->rflags() & rflags::kIF);  // masked by IA32_FMASK
+}
+
+GUEST_CODE(single_step, "  pushfq\n  or qword ptr [rsp], 0x100\n  popfq\n  nop\n  nop\n")
+
+TEST(CpuSystem, TrapFlagSingleSteps) {
+  CpuHarness h;
+  h.install_long_mode_tables();
+  std::vector<uint8_t> code = GUEST_BYTES(single_step);
+  h.load(code);
+  ASSERT_EQ(h.run(), Cpu::Exit::halted);
+  EXPECT_EQ(h.delivered_vector(), vec::kDB);
+  EXPECT_EQ(h.stack(0), CpuHarness::kCodeAddr + code.size() - 1);  // after the first NOP (a trap)
+  EXPECT_TRUE(h.stack(2) & rflags::kTF);
+  EXPECT_TRUE(h.s().dr[6] & (1u << 14));  // DR6.BS
+  EXPECT_FALSE(h.cpu->rflags() & rflags::kTF);  // cleared for the handler
+}
+
+TEST(CpuSystem, Cr4BitsNeedTheirCpuidFeature) {
+  CpuHarness h;
+  Cpu& c = *h.cpu;
+  auto faults = [&](uint64_t cr4) {
+    try {
+      c.write_cr(4, cr4);
+    } catch (const GuestFault& g) {
+      return g.vector == vec::kGP;
+    }
+    return false;
+  };
+  EXPECT_TRUE(faults(cr4::kPAE | cr4::kPCIDE));  // no PCID in the engine's CPUID
+  EXPECT_TRUE(faults(cr4::kPAE | (1ull << 18)));  // no XSAVE
+  EXPECT_FALSE(faults(cr4::kPAE | cr4::kSMEP));   // SMEP is offered
+}
+
 }  // namespace
 }  // namespace nv::test
