@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include <cstring>
+#include <utility>
 
 namespace nv {
 
@@ -56,7 +57,7 @@ Cpu::Exit Cpu::run(uint64_t quantum) {
       s_.rip = insn_rip_ + i->length;
       i->handler(*this, *i);
       if (step) [[unlikely]] {
-        if (!(shadow_armed_ && movss_shadow_)) {
+        if (!std::exchange(step_done_, false) && !(shadow_armed_ && movss_shadow_)) {
           s_.dr[6] |= 1u << 14;  // DR6.BS
           raise_event(vec::kDB, EventKind::exception, std::nullopt);
         }
@@ -334,6 +335,7 @@ void Cpu::write_linear(uint64_t lin, unsigned size, uint64_t v, AccessType acces
   }
   mmio_.write_or_drop(r.gpa, size, v & size_mask(size));
   if (control_.stop_requested()) s_.pending |= pending::kStop;
+  poll_device_interrupts();
 }
 
 // ---- stack ----
@@ -383,6 +385,7 @@ void Cpu::io_out(uint16_t port, unsigned size, uint64_t v) {
   check_io(port, size);
   io_.write_or_drop(port, size, v & size_mask(size));
   if (control_.stop_requested()) s_.pending |= pending::kStop;  // isa-debug-exit, reset ports
+  poll_device_interrupts();
 }
 
 void Cpu::invlpg(uint64_t lin) {

@@ -87,6 +87,13 @@ class Cpu {
   // The local APIC has something pending (its wakeup callback; any thread):
   // looked at when the next run() starts.
   void notify_interrupt() { apic_event_.store(true, std::memory_order_release); }
+  // After a device access: an interrupt the device raised (pc-testdev IRQ
+  // ports, IOAPIC, self-IPI) is taken at the next instruction boundary, not
+  // at the next quantum.
+  void poll_device_interrupts() {
+    if (apic_event_.load(std::memory_order_relaxed) && apic_event_.exchange(false, std::memory_order_acq_rel))
+      s_.pending |= pending::kInterrupt;
+  }
   // INIT (SDM Vol. 3A §10.1, Table 10-1): the reset state, then wait for a SIPI.
   void enter_wait_for_sipi();
 
@@ -263,7 +270,9 @@ class Cpu {
   const Clock* clock_;
   std::atomic<bool> apic_event_{false};
   bool nmi_blocked_ = false;
-  bool movss_shadow_ = false;  // the armed shadow came from MOV/POP SS    // from NMI delivery to the next IRET (Vol. 3A §6.7.1)
+  bool movss_shadow_ = false;  // the armed shadow came from MOV/POP SS
+  bool step_done_ = false;     // the instruction handled its own single-step trap (SYSCALL/SYSRET)
+  void step_after_fast_call(bool tf_at_start);    // from NMI delivery to the next IRET (Vol. 3A §6.7.1)
   bool wait_for_sipi_ = false;
 };
 

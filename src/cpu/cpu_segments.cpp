@@ -353,8 +353,12 @@ void Cpu::load_tr(uint16_t selector) {
 }
 
 void Cpu::syscall() {
-  // Vol. 2B SYSCALL: 64-bit mode with IA32_EFER.SCE only (Intel #UD elsewhere).
-  if (s_.mode != CpuMode::long64 || !(s_.efer & 1)) throw_fault(vec::kUD);
+  // Vol. 2B SYSCALL: IA-32e mode with IA32_EFER.SCE. From compatibility mode
+  // Intel CPUs raise #UD; this follows AMD (and KVM, which emulates it so
+  // kvm-unit-tests' syscall test runs on Intel hosts) and enters at CSTAR.
+  const bool compat = s_.mode == CpuMode::compat32 || s_.mode == CpuMode::compat16;
+  if ((s_.mode != CpuMode::long64 && !compat) || !(s_.efer & 1)) throw_fault(vec::kUD);
+  const bool tf = s_.rflags & rflags::kTF;
   uint16_t sel = static_cast<uint16_t>(s_.star >> 32) & 0xfffc;
   s_.gpr[kRcx] = s_.rip;
   s_.gpr[kR11] = rflags() & ~rflags::kRF;
@@ -363,14 +367,26 @@ void Cpu::syscall() {
   s_.seg[kCs] = {0, 0xffffffff, sel, 0xa09b};
   s_.seg[kSs] = {0, 0xffffffff, static_cast<uint16_t>(sel + 8), 0xc093};
   s_.cpl = 0;
-  s_.rip = s_.lstar;
+  s_.rip = compat ? s_.cstar : s_.lstar;
   update_mode();
+  step_after_fast_call(tf);
+}
+
+void Cpu::step_after_fast_call(bool tf_at_start) {
+  // SYSCALL and SYSRET load RFLAGS; the single-step trap follows them when
+  // TF is set at their end (as KVM implements it; kvm-unit-tests syscall).
+  if (tf_at_start) step_done_ = true;
+  if (s_.rflags & rflags::kTF) {
+    s_.dr[6] |= 1u << 14;
+    raise_event(vec::kDB, EventKind::exception, std::nullopt);
+  }
 }
 
 void Cpu::sysret(unsigned osize) {
   // Vol. 2B SYSRET.
   if (s_.mode != CpuMode::long64 || !(s_.efer & 1)) throw_fault(vec::kUD);
   if (s_.cpl != 0) throw_fault(vec::kGP, 0);
+  const bool tf = s_.rflags & rflags::kTF;
   uint16_t base = static_cast<uint16_t>(s_.star >> 48);
   if (osize == 8) {
     if (!canonical(s_.gpr[kRcx])) throw_fault(vec::kGP, 0);
@@ -384,6 +400,7 @@ void Cpu::sysret(unsigned osize) {
   set_rflags((static_cast<uint32_t>(s_.gpr[kR11]) & 0x3c7fd7) | rflags::kFixed1);
   s_.cpl = 3;
   update_mode();
+  step_after_fast_call(tf);
 }
 
 void Cpu::icebp() { raise_event(vec::kDB, EventKind::exception, std::nullopt); }
