@@ -422,9 +422,34 @@ void aad(Cpu& c, const DecodedInsn& i) {
   c.set_arith_flags(rflags::kArith, szp_flags(al));
 }
 
+// CMPXCHG8B m64 / CMPXCHG16B m128 (Vol. 2A): compare rDX:rAX with the
+// operand; equal: store rCX:rBX, ZF = 1; else load it into rDX:rAX, ZF = 0.
+// The destination is written either way.
+void cmpxchg_wide(Cpu& c, const DecodedInsn& i) {
+  const unsigned half = i.op[0].size / 2;
+  uint64_t ea = c.effective_address(i);
+  if (half == 8 && (c.linear(i.seg, ea, 16, true) & 15)) throw_fault(vec::kGP, 0);  // CMPXCHG16B alignment
+  uint64_t ea_hi = (ea + half) & size_mask(i.asize);
+  uint64_t lo = c.read(i.seg, ea, half), hi = c.read(i.seg, ea_hi, half);
+  bool equal = lo == c.reg(kRax, half) && hi == c.reg(kRdx, half);
+  if (equal) {
+    lo = c.reg(kRbx, half);
+    hi = c.reg(kRcx, half);
+  }
+  c.write(i.seg, ea, half, lo);
+  c.write(i.seg, ea_hi, half, hi);
+  if (!equal) {
+    c.set_reg(kRax, half, lo);
+    c.set_reg(kRdx, half, hi);
+  }
+  c.set_arith_flags(kZF, equal ? kZF : 0);
+}
+
 }  // namespace
 
 void add_alu_handlers(HandlerTable& t) {
+  t.add(ZYDIS_MNEMONIC_CMPXCHG8B, cmpxchg_wide);
+  t.add(ZYDIS_MNEMONIC_CMPXCHG16B, cmpxchg_wide);
   t.add(ZYDIS_MNEMONIC_DAA, daa<true>);
   t.add(ZYDIS_MNEMONIC_DAS, daa<false>);
   t.add(ZYDIS_MNEMONIC_AAA, aaa<true>);

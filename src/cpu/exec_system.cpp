@@ -67,6 +67,13 @@ void rdtsc(Cpu& c, const DecodedInsn&) {
 // every counter index is invalid: #GP(0) (Vol. 2B RDPMC).
 void rdpmc(Cpu&, const DecodedInsn&) { throw_fault(vec::kGP, 0); }
 
+// RDTSCP: RDTSC plus IA32_TSC_AUX in ECX; RDPID: IA32_TSC_AUX (Vol. 2B).
+void rdtscp(Cpu& c, const DecodedInsn& i) {
+  rdtsc(c, i);
+  c.set_reg(kRcx, 4, c.state().tsc_aux);
+}
+void rdpid(Cpu& c, const DecodedInsn& i) { c.set_reg(i.op[0].reg, i.op[0].size, c.state().tsc_aux); }
+
 void rdmsr(Cpu& c, const DecodedInsn&) {
   require_cpl0(c);
   uint32_t msr = static_cast<uint32_t>(c.reg(kRcx, 4));
@@ -268,6 +275,8 @@ void add_system_handlers(HandlerTable& t) {
   t.add(ZYDIS_MNEMONIC_OUT, out);
   t.add(ZYDIS_MNEMONIC_CPUID, cpuid);
   t.add(ZYDIS_MNEMONIC_RDTSC, rdtsc);
+  t.add(ZYDIS_MNEMONIC_RDTSCP, rdtscp);
+  t.add(ZYDIS_MNEMONIC_RDPID, rdpid);
   t.add(ZYDIS_MNEMONIC_RDMSR, rdmsr);
   t.add(ZYDIS_MNEMONIC_RDPMC, rdpmc);
   t.add(ZYDIS_MNEMONIC_WRMSR, wrmsr);

@@ -55,7 +55,10 @@ HOST_INSN(neg_m64, "neg qword ptr [rsi+8]") HOST_INSN(not_m16, "not word ptr [rs
 HOST_INSN(shl_m32, "shl dword ptr [rsi], cl") HOST_INSN(rcr_m8, "rcr byte ptr [rsi+3], 1")
 HOST_INSN(bts_m64, "bts qword ptr [rsi], rcx") HOST_INSN(btr_m32, "btr dword ptr [rsi+4], ecx")
 HOST_INSN(imul_m64, "imul rax, qword ptr [rsi], 7") HOST_INSN(xadd_m32, "xadd dword ptr [rsi+4], ebx")
-HOST_INSN(cmpxchg_m64, "cmpxchg qword ptr [rsi+8], rbx") HOST_INSN(div_m32, "or dword ptr [rsi], 1\n div dword ptr [rsi]")
+HOST_INSN(cmpxchg_m64, "cmpxchg qword ptr [rsi+8], rbx")
+HOST_INSN(cmpxchg8b, "cmpxchg8b qword ptr [rsi+8]") HOST_INSN(cmpxchg16b, "cmpxchg16b xmmword ptr [rsi]")
+HOST_INSN(cmpxchg16b_eq, "mov rax, [rsi]\n mov rdx, [rsi+8]\n cmpxchg16b xmmword ptr [rsi]")
+HOST_INSN(cmpxchg8b_eq, "mov eax, [rsi]\n mov edx, [rsi+4]\n cmpxchg8b qword ptr [rsi]") HOST_INSN(div_m32, "or dword ptr [rsi], 1\n div dword ptr [rsi]")
 
 // ---- undefined flags and input fixups (SDM Vol. 2, "Flags Affected") ----
 uint32_t af_undefined(const HostRegs&) { return kAF; }
@@ -208,6 +211,9 @@ TEST(CpuAlu, MemoryOperandsMatchHost) {
              HOST_MEM_CASE(btr_m32, 4, bt_undefined, bit_string_fixup),
              HOST_MEM_CASE(imul_m64, 8, mul_undefined, no_fixup), HOST_MEM_CASE(xadd_m32, 4, no_undefined, no_fixup),
              HOST_MEM_CASE(cmpxchg_m64, 8, no_undefined, no_fixup),
+             HOST_MEM_CASE(cmpxchg8b, 8, no_undefined, no_fixup), HOST_MEM_CASE(cmpxchg16b, 16, no_undefined, no_fixup),
+             HOST_MEM_CASE(cmpxchg8b_eq, 8, no_undefined, no_fixup),
+             HOST_MEM_CASE(cmpxchg16b_eq, 16, no_undefined, no_fixup),
              HOST_MEM_CASE(div_m32, 4, all_undefined, mem_div_fixup)},
             5000);
 }

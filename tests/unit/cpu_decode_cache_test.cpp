@@ -107,5 +107,19 @@ TEST(CpuDecodeCache, AnUndefinedEncodingRaisesUd) {
   EXPECT_EQ(decode_instruction(CpuMode::long64, partial, sizeof partial, insn), DecodeStatus::need_more_bytes);
 }
 
+// A store into the code page that misses every decoded byte (a variable next
+// to the code) keeps the decoded instructions.
+GUEST_CODE(data_next_to_code, "  mov ecx, 100\n1: mov dword ptr [rip+2f], ecx\n  dec ecx\n  jnz 1b\n  jmp 3f\n"
+                              "2: .long 0\n3: nop\n")
+
+TEST(CpuDecodeCache, DataWrittenNextToCodeKeepsTheCode) {
+  CpuHarness h;
+  h.load(GUEST_BYTES(data_next_to_code));
+  ASSERT_EQ(h.run(), Cpu::Exit::halted);
+  EXPECT_EQ(h.code.invalidation_count(), 0u);
+  EXPECT_EQ(h.code.ignored_write_count(), 100u);
+  EXPECT_TRUE(h.code.has_code(CpuHarness::kCodeAddr));
+}
+
 }  // namespace
 }  // namespace nv::test

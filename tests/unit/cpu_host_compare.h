@@ -84,7 +84,7 @@ inline void compare_with_host(CpuHarness& h, const HostCase& c, unsigned iterati
                 interesting(rng)};
     in.flags = 0x2 | (static_cast<uint32_t>(rng()) & (rflags::kArith));
     c.fixup(in);
-    uint64_t host_buf[2] = {interesting(rng), interesting(rng)};
+    alignas(16) uint64_t host_buf[2] = {interesting(rng), interesting(rng)};
     uint64_t guest_buf_init[2] = {host_buf[0], host_buf[1]};
     HostRegs out = in;
     if (c.memory) out.rsi = reinterpret_cast<uint64_t>(host_buf);

@@ -216,5 +216,16 @@ TEST(CpuSystem, Cr4BitsNeedTheirCpuidFeature) {
   EXPECT_FALSE(faults(cr4::kPAE | cr4::kSMEP));   // SMEP is offered
 }
 
+GUEST_CODE(tsc_aux, "  mov ecx, 0xc0000103\n  mov eax, 0x2a\n  xor edx, edx\n  wrmsr\n  xor ecx, ecx\n  rdtscp\n"
+                    "  mov r8d, ecx\n  rdpid r9\n")
+
+TEST(CpuSystem, RdtscpAndRdpidReadTscAux) {
+  CpuHarness h;
+  h.load(GUEST_BYTES(tsc_aux));
+  ASSERT_EQ(h.run(), Cpu::Exit::halted);
+  EXPECT_EQ(h.s().gpr[kR8], 0x2au);
+  EXPECT_EQ(h.s().gpr[kR9], 0x2au);
+}
+
 }  // namespace
 }  // namespace nv::test
