@@ -227,5 +227,17 @@ TEST(CpuSystem, RdtscpAndRdpidReadTscAux) {
   EXPECT_EQ(h.s().gpr[kR9], 0x2au);
 }
 
+GUEST_CODE(debug_registers, "  xor eax, eax\n  mov dr6, rax\n  mov r8, dr6\n  mov dr7, rax\n  mov r9, dr7\n"
+                            "  mov rax, 0x12345678\n  mov dr0, rax\n  mov r10, dr0\n")
+
+TEST(CpuSystem, DebugRegistersKeepTheirFixedBits) {
+  CpuHarness h;
+  h.load(GUEST_BYTES(debug_registers));
+  ASSERT_EQ(h.run(), Cpu::Exit::halted);
+  EXPECT_EQ(h.s().gpr[kR8], 0xffff0ff0u);  // Vol. 3B §19.2.3: reserved DR6 bits read as 1
+  EXPECT_EQ(h.s().gpr[kR9], 0x400u);
+  EXPECT_EQ(h.s().gpr[kR10], 0x12345678u);
+}
+
 }  // namespace
 }  // namespace nv::test
