@@ -154,10 +154,10 @@ const DecodedInsn* Cpu::fetch() {
   if (fetch_page_) {
     if (const DecodedInsn* d = fetch_page_->at(lin & 0xfff)) return d;
   }
-  return &decode_slow(lin, 0, fetch_page_);
+  return &decode_slow(lin, fetch_page_);
 }
 
-const DecodedInsn& Cpu::decode_slow(uint64_t lin, uint64_t, CodePage* page) {
+const DecodedInsn& Cpu::decode_slow(uint64_t lin, CodePage* page) {
   uint8_t buf[15];
   const AccessType exec = AccessType::explicit_access(AccessKind::execute, s_.cpl, false);
   size_t first = 0x1000 - (lin & 0xfff);

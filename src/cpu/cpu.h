@@ -236,7 +236,8 @@ class Cpu {
   enum class EventKind { exception, external, software, software_exception };
   void run_pending();
   const DecodedInsn* fetch();
-  const DecodedInsn& decode_slow(uint64_t lin, uint64_t gpa, CodePage* page);
+  // Decodes the instruction at `lin` and caches it in `page` (nullptr: not cached).
+  const DecodedInsn& decode_slow(uint64_t lin, CodePage* page);
   void deliver(uint8_t vector, EventKind kind, std::optional<uint32_t> error);
   void deliver_real(uint8_t vector);
   void deliver_protected(uint8_t vector, EventKind kind, std::optional<uint32_t> error);

@@ -11,7 +11,7 @@ class Cpu;
 struct DecodedInsn;
 using Handler = void (*)(Cpu&, const DecodedInsn&);
 
-enum class OpKind : uint8_t { none, reg, reg8h, mem, imm, sreg, creg, dreg };
+enum class OpKind : uint8_t { none, reg, reg8h, mem, imm, sreg, creg, dreg, xmm };
 
 struct Operand {
   OpKind kind = OpKind::none;

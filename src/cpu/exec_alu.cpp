@@ -325,7 +325,6 @@ void bt(Cpu& c, const DecodedInsn& i) {
 
 template <bool FORWARD>
 void bsf(Cpu& c, const DecodedInsn& i) {
-  unsigned sz = i.op[0].size;
   uint64_t v = c.read_op(i, 1);
   if (v == 0) {  // ZF = 1, destination unchanged (Vol. 2A BSF)
     c.set_arith_flags(kZF, kZF);
@@ -333,7 +332,6 @@ void bsf(Cpu& c, const DecodedInsn& i) {
   }
   uint64_t idx = FORWARD ? std::countr_zero(v) : 63 - std::countl_zero(v);
   c.write_op(i, 0, idx);
-  (void)sz;
   c.set_arith_flags(kZF, 0);
 }
 

@@ -13,6 +13,7 @@ HandlerTable build() {
   add_control_handlers(t);
   add_string_handlers(t);
   add_system_handlers(t);
+  add_sse_handlers(t);
   return t;
 }
 

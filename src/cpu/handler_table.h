@@ -38,5 +38,6 @@ void add_alu_handlers(HandlerTable& t);      // exec_alu.cpp
 void add_control_handlers(HandlerTable& t);  // exec_control.cpp
 void add_string_handlers(HandlerTable& t);   // exec_string.cpp
 void add_system_handlers(HandlerTable& t);   // exec_system.cpp
+void add_sse_handlers(HandlerTable& t);      // exec_sse.cpp
 
 }  // namespace nv

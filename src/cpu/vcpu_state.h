@@ -127,6 +127,14 @@ struct alignas(64) VcpuState {
   uint64_t pat = 0x0007040600070406ull;
   uint64_t misc_enable = 1;  // fast strings
   uint64_t tsc_aux = 0;
+
+  // ---- cold: SSE and x87 (SDM Vol. 1 §10.5.1, FXSAVE layout) ----
+  alignas(16) uint64_t xmm[16][2] = {};  // low, high quadword
+  uint32_t mxcsr = 0x1f80;               // all exceptions masked (Vol. 1 §10.2.3.1)
+  uint16_t fcw = 0x40;                   // x87 control word at reset (FNINIT sets 0x37f)
+  uint16_t fsw = 0;
+  uint8_t ftw = 0;                       // abridged tag word: 1 = valid register
+  uint8_t st[8][10] = {};                // x87 registers, kept only for FXSAVE/FXRSTOR
 };
 
 // Seed 002: the hot fields are placed first deliberately; these checks keep
