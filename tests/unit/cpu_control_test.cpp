@@ -113,5 +113,34 @@ TEST(CpuControl, StringInstructions) {
   EXPECT_FALSE(h.cpu->rflags() & rflags::kDF);
 }
 
+// The same kinds of code in 32-bit protected mode, where PUSH/CALL use
+// 4-byte slots, 0x66 selects 16-bit operands, 0x67 16-bit addresses, and
+// INC/DEC are one-byte opcodes.
+GUEST_CODE(prot32_code,
+           ".code32\n"
+           "  mov esp, 0x80000\n  mov ecx, 5\n  xor eax, eax\n"
+           "1: inc eax\n  call 2f\n  loop 1b\n  jmp 3f\n"
+           "2: add ebx, eax\n  ret\n"
+           "3: mov edi, 0x100000\n  mov ax, 0x1234\n  stosw\n  push ax\n  pop dx\n"
+           "  mov esi, 0x100000\n  addr16 lodsw\n  mov ebp, esp\n  push 0x11223344\n  pop esi\n  dec ebp\n")
+
+TEST(CpuControl, ProtectedMode32BitCode) {
+  CpuHarness h;
+  VcpuState& s = h.s();
+  s.efer = 0;
+  s.seg[kCs].attr = 0xc09b;  // 32-bit code
+  h.cpu->update_mode();
+  ASSERT_EQ(s.mode, CpuMode::prot32);
+  s.gpr[kRbx] = 0;
+  h.load(GUEST_BYTES(prot32_code));
+  ASSERT_EQ(h.run(), Cpu::Exit::halted);
+  EXPECT_EQ(s.gpr[kRbx], 1u + 2 + 3 + 4 + 5);
+  EXPECT_EQ(s.gpr[kRdx] & 0xffff, 0x1234u);
+  EXPECT_EQ(h.memory.read_obj<uint16_t>(CpuHarness::kDataAddr), 0x1234);
+  EXPECT_EQ(s.gpr[kRsi], 0x11223344u);
+  EXPECT_EQ(s.gpr[kRbp], 0x80000u - 1);
+  EXPECT_EQ(s.gpr[kRsp], 0x80000u);
+}
+
 }  // namespace
 }  // namespace nv::test
