@@ -44,6 +44,10 @@ Cpu::Exit Cpu::run(uint64_t quantum) {
         s_.pending &= ~pending::kStop;
         return Exit::stop;
       }
+      if (s_.pending & pending::kYield) {
+        s_.pending &= ~pending::kYield;
+        return Exit::quantum;
+      }
       run_pending();
       if (shutdown_) return Exit::shutdown;
     }

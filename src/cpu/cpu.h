@@ -207,6 +207,13 @@ class Cpu {
   // Software interrupts: INT n, INT3, INTO deliver with RIP past the instruction.
   void software_interrupt(uint8_t vector, bool is_int_n);
   void halt() { s_.halted = 1; }
+  // PAUSE: a spin-wait; with other vCPUs to run, the engine gives them the
+  // turn now (what pause-loop exiting does for KVM) instead of spinning out
+  // the quantum.
+  void pause() {
+    if (yield_on_pause_) s_.pending |= pending::kYield;
+  }
+  void set_yield_on_pause(bool on) { yield_on_pause_ = on; }
   // STI (blocks interrupts) and MOV/POP SS (blocks interrupts and debug
   // exceptions) for the next instruction (Vol. 3A §6.8.3).
   void set_interrupt_shadow(bool blocks_debug = false) {
@@ -272,7 +279,8 @@ class Cpu {
   std::atomic<bool> apic_event_{false};
   bool nmi_blocked_ = false;
   bool movss_shadow_ = false;  // the armed shadow came from MOV/POP SS
-  bool step_done_ = false;     // the instruction handled its own single-step trap (SYSCALL/SYSRET)
+  bool step_done_ = false;
+  bool yield_on_pause_ = false;     // the instruction handled its own single-step trap (SYSCALL/SYSRET)
   void step_after_fast_call(bool tf_at_start);    // from NMI delivery to the next IRET (Vol. 3A §6.7.1)
   bool wait_for_sipi_ = false;
 };

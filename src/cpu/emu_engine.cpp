@@ -38,6 +38,7 @@ EmuEngine::EmuEngine(Machine& machine, EmuEngineOptions options)
     set_apic_id(env.cpuid, i);
     cpus_.push_back(std::make_unique<Cpu>(env, i));
     Cpu* cpu = cpus_.back().get();
+    cpu->set_yield_on_pause(n > 1);
     platform_->apic(i).set_wakeup([cpu] { cpu->notify_interrupt(); });
     if (i == 0) cpu->set_multiboot_state(machine.boot_info());
     else cpu->enter_wait_for_sipi();

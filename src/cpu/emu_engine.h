@@ -17,7 +17,9 @@ namespace nv {
 class Machine;
 
 struct EmuEngineOptions {
-  uint64_t quantum = 10000;  // instructions per vCPU turn
+  // Instructions per vCPU turn. 1000 keeps a cross-vCPU round trip (IPI and
+  // reply) near 10 µs while the per-turn cost stays about 1% (docs/emu-engine.md).
+  uint64_t quantum = 1000;
 };
 
 class EmuEngine : public Engine {

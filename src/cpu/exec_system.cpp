@@ -253,6 +253,7 @@ void cmc(Cpu& c, const DecodedInsn&) { c.set_arith_flags(kCF, c.cf() ? 0 : kCF);
 void cld(Cpu& c, const DecodedInsn&) { c.state().rflags &= ~kDF; }
 void std_(Cpu& c, const DecodedInsn&) { c.state().rflags |= kDF; }
 void nop(Cpu&, const DecodedInsn&) {}
+void pause(Cpu& c, const DecodedInsn&) { c.pause(); }
 void syscall(Cpu& c, const DecodedInsn&) { c.syscall(); }
 void sysret(Cpu& c, const DecodedInsn& i) { c.sysret(i.osize); }
 void int1(Cpu& c, const DecodedInsn&) { c.icebp(); }
@@ -323,7 +324,7 @@ void add_system_handlers(HandlerTable& t) {
   t.add(ZYDIS_MNEMONIC_CMC, cmc);
   t.add(ZYDIS_MNEMONIC_CLD, cld);
   t.add(ZYDIS_MNEMONIC_STD, std_);
-  t.add(ZYDIS_MNEMONIC_PAUSE, nop);
+  t.add(ZYDIS_MNEMONIC_PAUSE, pause);
   // ENDBR32/64 are NOPs while CET indirect-branch tracking is off (the
   // engine does not offer CET; Vol. 1 §18.3.1).
   t.add(ZYDIS_MNEMONIC_ENDBR32, nop);

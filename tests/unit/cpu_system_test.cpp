@@ -239,5 +239,21 @@ TEST(CpuSystem, DebugRegistersKeepTheirFixedBits) {
   EXPECT_EQ(h.s().gpr[kR10], 0x12345678u);
 }
 
+GUEST_CODE(spin_pause, "  pause\n  mov eax, 1\n")
+
+TEST(CpuSystem, PauseEndsTheTurnWhenOtherVcpusWait) {
+  CpuHarness h;
+  h.s().gpr[kRax] = 0;
+  h.load(GUEST_BYTES(spin_pause));
+  h.cpu->set_yield_on_pause(true);
+  EXPECT_EQ(h.cpu->run(1000), Cpu::Exit::quantum);
+  EXPECT_EQ(h.s().rip, CpuHarness::kCodeAddr + 2);  // after PAUSE, before the MOV
+  EXPECT_EQ(h.s().gpr[kRax], 0u);
+  h.cpu->set_yield_on_pause(false);
+  h.s().rip = CpuHarness::kCodeAddr;
+  EXPECT_EQ(h.cpu->run(1000), Cpu::Exit::halted);
+  EXPECT_EQ(h.s().gpr[kRax], 1u);
+}
+
 }  // namespace
 }  // namespace nv::test
