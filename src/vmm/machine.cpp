@@ -11,6 +11,7 @@
 #include "devices/post_code_port.h"
 #include "devices/reset_control.h"
 #include "devices/serial_16550.h"
+#include "cpu/emu_engine.h"
 #include "kvm/kvm_engine.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -64,7 +65,7 @@ std::unique_ptr<Engine> Machine::make_engine() {
     case EngineKind::kvm:
       return std::make_unique<KvmEngine>(*this);
     case EngineKind::emu:
-      fail("the software engine (-machine accel=tcg, --engine emu) is not built yet; use -machine accel=kvm");
+      return std::make_unique<EmuEngine>(*this);
   }
   fail("unknown engine");
 }

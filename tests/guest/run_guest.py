@@ -20,7 +20,7 @@ SKIP = 77
 STANDARD_ARGS = [
     "-nodefaults", "--no-reboot", "-display", "none", "-serial", "stdio",
     "-device", "pc-testdev", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x4",
-    "-device", "pci-testdev", "-machine", "accel=kvm",
+    "-device", "pci-testdev",
 ]
 
 
@@ -52,6 +52,8 @@ def parse_args():
     p.add_argument("--expect", action="append", default=[], help="regex the output must match (repeatable)")
     p.add_argument("--timeout", type=float, default=60.0, help="seconds before the VMM is killed")
     p.add_argument("--reboot", action="store_true", help="leave out --no-reboot: a guest reset reboots it")
+    p.add_argument("--accel", choices=["kvm", "tcg"], default="kvm",
+                   help="engine: kvm (needs /dev/kvm) or tcg (nestvisor's software engine)")
     p.add_argument("--expect-stderr-once", action="append", default=[],
                    help="regex exactly one line of the VMM's stderr must match (repeatable)")
     return p.parse_args()
@@ -82,7 +84,7 @@ def check_output(args, status, out, err):
 def main():
     args = parse_args()
     vmm = os.environ.get("NV_GUEST_VMM") or args.vmm
-    if not kvm_usable():
+    if args.accel == "kvm" and not kvm_usable():
         print("SKIPPED: /dev/kvm not available (missing or no read/write access)")
         return SKIP
     if "qemu" in os.path.basename(vmm) and is_elf64(args.kernel):
@@ -90,7 +92,7 @@ def main():
         return SKIP
 
     standard = [a for a in STANDARD_ARGS if not (args.reboot and a == "--no-reboot")]
-    cmd = [vmm] + standard + ["-m", str(args.mem), "-smp", str(args.smp)]
+    cmd = [vmm] + standard + ["-machine", "accel=" + args.accel, "-m", str(args.mem), "-smp", str(args.smp)]
     if args.cpu:
         cmd += ["-cpu", args.cpu]
     cmd += ["-kernel", args.kernel]
