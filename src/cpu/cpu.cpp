@@ -53,19 +53,19 @@ Cpu::Exit Cpu::run(uint64_t quantum) {
     }
     if (s_.halted) return Exit::halted;
     insn_rip_ = s_.rip;
-    // Vol. 3A §18.3.1.4: with TF set when an instruction starts, a #DB trap
-    // follows it; MOV SS defers it past the next instruction.
-    const bool step = (s_.pending & pending::kSingleStep) && (s_.rflags & rflags::kTF);
+    // Single-step and breakpoints (cpu_debug.cpp) only when enabled.
+    const bool debug = s_.pending & (pending::kSingleStep | pending::kBreakpoints);
+    const bool tf = debug && (s_.rflags & rflags::kTF);
     try {
+      if (debug && !debug_before_instruction()) [[unlikely]] {
+        ++s_.icount;
+        continue;  // an instruction breakpoint was delivered
+      }
       const DecodedInsn* i = fetch();
       s_.rip = insn_rip_ + i->length;
       i->handler(*this, *i);
-      if (step) [[unlikely]] {
-        if (!std::exchange(step_done_, false) && !(shadow_armed_ && movss_shadow_)) {
-          s_.dr[6] |= 1u << 14;  // DR6.BS
-          raise_event(vec::kDB, EventKind::exception, std::nullopt);
-        }
-      }
+      if (debug) [[unlikely]]
+        debug_after_instruction(i, tf);
     } catch (const GuestFault& f) {
       // Faults leave RIP at the faulting instruction (SDM Vol. 3A §6.5).
       s_.rip = insn_rip_;
@@ -304,6 +304,8 @@ uint64_t Cpu::read_linear(uint64_t lin, unsigned size, AccessType access) {
     }
     return v;
   }
+  if (watch_mask_) [[unlikely]]
+    watch(lin, size, false);
   MmuResult r = translate(lin, access);
   if (r.host) [[likely]]
     return load(r.host, size);
@@ -325,6 +327,8 @@ void Cpu::write_linear(uint64_t lin, unsigned size, uint64_t v, AccessType acces
     }
     return;
   }
+  if (watch_mask_) [[unlikely]]
+    watch(lin, size, true);
   MmuResult r = translate(lin, access);
   if (r.host) [[likely]] {
     store(r.host, size, v);

@@ -131,6 +131,8 @@ class Cpu {
     s_.lazy.op = FlagOp::none;
     if (v & rflags::kTF) s_.pending |= pending::kSingleStep;
     else s_.pending &= ~pending::kSingleStep;
+    // RF (from IRET, a task switch) lasts one instruction: the debug path clears it.
+    if (v & rflags::kRF) s_.pending |= pending::kBreakpoints;
   }
   void set_lazy(FlagOp op, unsigned size, uint64_t src1, uint64_t src2, uint64_t res) {
     s_.lazy.op = op;
@@ -227,6 +229,12 @@ class Cpu {
   // INT1 (ICEBP): #DB as a trap, without the gate's DPL check.
   void icebp();
   void invlpg(uint64_t lin);
+  // Debug registers (SDM Vol. 3B §19.2, cpu_debug.cpp): MOV to DRn with the
+  // fixed bits and #GP rules, DR7.GD general detection, instruction
+  // breakpoints (faults before the instruction) and data watchpoints (traps
+  // after it), with single-step folded into the same #DB.
+  void write_dr(unsigned n, uint64_t v);
+  void check_general_detect();
   // #UD for an instruction the engine lacks, logged once per encoding (UnimplementedLog).
   void report_unimplemented(const DecodedInsn& i);
 
@@ -280,7 +288,16 @@ class Cpu {
   bool nmi_blocked_ = false;
   bool movss_shadow_ = false;  // the armed shadow came from MOV/POP SS
   bool step_done_ = false;
-  bool yield_on_pause_ = false;     // the instruction handled its own single-step trap (SYSCALL/SYSRET)
+  bool yield_on_pause_ = false;
+
+  // Debug state, touched only while pending::kBreakpoints or kSingleStep is set.
+  bool debug_before_instruction();
+  void debug_after_instruction(const DecodedInsn* insn, bool tf_at_start);
+  void watch(uint64_t lin, unsigned size, bool write);
+  uint8_t exec_bp_mask_ = 0;   // DR0-3 enabled as instruction breakpoints
+  uint8_t watch_mask_ = 0;     // DR0-3 enabled as data watchpoints
+  uint8_t watch_hits_ = 0;     // watchpoints the current instruction hit
+  bool rf_at_start_ = false;     // the instruction handled its own single-step trap (SYSCALL/SYSRET)
   void step_after_fast_call(bool tf_at_start);    // from NMI delivery to the next IRET (Vol. 3A §6.7.1)
   bool wait_for_sipi_ = false;
 };

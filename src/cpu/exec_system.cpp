@@ -108,19 +108,13 @@ void mov_to_dr(Cpu& c, const DecodedInsn& i) {
   require_cpl0(c);
   unsigned n = i.op[0].reg;
   if (n > 7 || ((n == 4 || n == 5) && (c.state().cr4 & (1u << 3)))) throw_fault(vec::kUD);
-  uint64_t v = c.reg(i.op[1].reg, i.op[1].size);
-  unsigned r = n == 4 ? 6 : n == 5 ? 7 : n;
-  // Vol. 3B §19.2.3, §19.2.4: DR6 and DR7 have fixed bits; their upper 32
-  // bits must be written as 0 in 64-bit mode.
-  if (r >= 6 && (v >> 32)) throw_fault(vec::kGP, 0);
-  if (r == 6) v = (v & 0xe00f) | 0xffff0ff0;
-  if (r == 7) v = (v & 0xffff2bff) | 0x400;
-  c.state().dr[r] = v;
+  c.write_dr(n == 4 ? 6 : n == 5 ? 7 : n, c.reg(i.op[1].reg, i.op[1].size));
 }
 void mov_from_dr(Cpu& c, const DecodedInsn& i) {
   require_cpl0(c);
   unsigned n = i.op[1].reg;
   if (n > 7 || ((n == 4 || n == 5) && (c.state().cr4 & (1u << 3)))) throw_fault(vec::kUD);
+  c.check_general_detect();
   c.set_reg(i.op[0].reg, i.op[0].size, c.state().dr[n == 4 ? 6 : n == 5 ? 7 : n]);
 }
 void mov_to_sreg(Cpu& c, const DecodedInsn& i) {

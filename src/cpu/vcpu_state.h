@@ -65,6 +65,7 @@ inline constexpr uint32_t kNmi = 1u << 4;
 inline constexpr uint32_t kStop = 1u << 5;  // a device stopped the machine: end the run now
 inline constexpr uint32_t kSingleStep = 1u << 6;  // RFLAGS.TF is set: #DB after each instruction
 inline constexpr uint32_t kYield = 1u << 7;       // PAUSE in a spin loop: end this vCPU's turn
+inline constexpr uint32_t kBreakpoints = 1u << 8;  // DR7 enables a breakpoint or watchpoint
 }  // namespace pending
 
 // A segment register with its hidden descriptor cache (SDM Vol. 3A §3.4.3).

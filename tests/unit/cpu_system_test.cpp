@@ -255,5 +255,42 @@ TEST(CpuSystem, PauseEndsTheTurnWhenOtherVcpusWait) {
   EXPECT_EQ(h.s().gpr[kRax], 1u);
 }
 
+// DR0 = the NOP (execute), DR1 = a 4-byte write watchpoint, both global.
+GUEST_CODE(breakpoints,
+           "  lea rax, [rip+1f]\n  mov dr0, rax\n  mov rax, rdi\n  mov dr1, rax\n"
+           "  mov eax, 0x00d00402 | 0x8\n  mov dr7, rax\n"
+           "1: nop\n")
+GUEST_CODE(watched_store, "  mov dword ptr [rdi], 5\n  nop\n")
+GUEST_CODE(general_detect, "  mov eax, 0x2400\n  mov dr7, rax\n  mov rax, dr0\n")
+
+TEST(CpuSystem, HardwareBreakpointsAndWatchpoints) {
+  CpuHarness h;
+  h.install_long_mode_tables();
+  h.s().gpr[kRdi] = CpuHarness::kDataAddr;
+  std::vector<uint8_t> code = GUEST_BYTES(breakpoints);
+  h.load(code);
+  ASSERT_EQ(h.run(), Cpu::Exit::halted);
+  EXPECT_EQ(h.delivered_vector(), vec::kDB);
+  EXPECT_EQ(h.stack(0), CpuHarness::kCodeAddr + code.size() - 1);  // a fault: RIP of the NOP
+  EXPECT_EQ(h.s().dr[6] & 0xf, 1u);                                // B0
+
+  h.s().gpr[kRsp] = CpuHarness::kStackTop;
+  std::vector<uint8_t> store = GUEST_BYTES(watched_store);
+  h.load(store);
+  ASSERT_EQ(h.run(), Cpu::Exit::halted);
+  EXPECT_EQ(h.delivered_vector(), vec::kDB);
+  EXPECT_EQ(h.stack(0), CpuHarness::kCodeAddr + store.size() - 1);  // a trap: after the store
+  EXPECT_EQ(h.s().dr[6] & 0xf, 2u);                                  // B1
+  EXPECT_EQ(h.memory.read_obj<uint32_t>(CpuHarness::kDataAddr), 5u);
+
+  h.s().gpr[kRsp] = CpuHarness::kStackTop;
+  h.load(GUEST_BYTES(general_detect));
+  ASSERT_EQ(h.run(), Cpu::Exit::halted);
+  EXPECT_EQ(h.delivered_vector(), vec::kDB);
+  EXPECT_EQ(h.stack(0), CpuHarness::kCodeAddr + 8);  // the MOV from DR0 (GD fault)
+  EXPECT_TRUE(h.s().dr[6] & (1u << 13));              // BD
+  EXPECT_FALSE(h.s().dr[7] & (1u << 13));             // GD cleared for the handler
+}
+
 }  // namespace
 }  // namespace nv::test
