@@ -150,6 +150,7 @@ const DecodedInsn* Cpu::fetch() {
     if (fetch_generation_ != code_.generation()) code_.release_retired();
     fetch_page_ = nullptr;
     fetch_lin_page_ = ~0ull;
+    if (s_.mode == CpuMode::long64 && !canonical(lin)) throw_fault(vec::kGP, 0);  // Vol. 1 §3.3.7.1
     MmuResult r = translate(lin, AccessType::explicit_access(AccessKind::execute, s_.cpl, false));
     if (r.host) fetch_page_ = code_.page(r.gpa, s_.mode);
     fetch_lin_page_ = lin >> 12;

@@ -173,8 +173,15 @@ class Cpu {
   uint64_t peek_stack(unsigned offset, unsigned size);  // read at RSP + offset without popping
   void set_sp(uint64_t v) { set_reg(kRsp, stack_addr_size(), v); }
 
-  // Control transfer inside the current code segment: masks to the operand size.
-  void jump(uint64_t target, unsigned osize) { s_.rip = target & size_mask(osize); }
+  // Control transfer inside the current code segment: masks to the operand
+  // size; a non-canonical target in 64-bit mode is #GP(0) at the branch
+  // (Vol. 2A JMP, CALL, RET).
+  void jump(uint64_t target, unsigned osize) {
+    target &= size_mask(osize);
+    if (s_.mode == CpuMode::long64 && !canonical(target)) [[unlikely]]
+      throw_fault(vec::kGP, 0);
+    s_.rip = target;
+  }
 
   // Port I/O with the IOPL check (SDM Vol. 1 §19.5.1; the TSS I/O bitmap is
   // not consulted yet: CPL > IOPL raises #GP(0)).

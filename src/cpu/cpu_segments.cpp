@@ -140,6 +140,8 @@ void Cpu::far_jump(uint16_t selector, uint64_t offset, unsigned osize, bool is_c
   if (!target64) {
     offset &= size_mask(osize);
     if (offset > desc_limit(d)) throw_fault(vec::kGP, 0);
+  } else if (!canonical(offset)) {
+    throw_fault(vec::kGP, 0);
   }
   if (is_call) {
     push(s_.seg[kCs].selector, osize);
@@ -181,6 +183,7 @@ void Cpu::far_return(unsigned osize, uint16_t pop_bytes) {
   const bool ia32e = long_mode_active();
   check_code_target(d, cs, s_.cpl, true, ia32e);
   const bool target64 = ia32e && (d & (1ull << 53));
+  if (target64 && !canonical(ip)) throw_fault(vec::kGP, 0);
   if (rpl == s_.cpl) {
     if (!target64 && ip > desc_limit(d)) throw_fault(vec::kGP, 0);
     set_sp(s_.gpr[kRsp] + 2 * osize + pop_bytes);
@@ -273,6 +276,7 @@ void Cpu::iret(unsigned osize) {
   check_code_target(d, cs, s_.cpl, true, ia32e);
   const bool target64 = ia32e && (d & (1ull << 53));
   const unsigned cpl_before = s_.cpl;
+  if (target64 && !canonical(ip)) throw_fault(vec::kGP, 0);  // Vol. 2A IRET
   // 64-bit mode always pops SS:RSP (Vol. 2A IRET, IA-32e mode); otherwise
   // only a return to an outer level does.
   if (rpl == s_.cpl && s_.mode != CpuMode::long64) {

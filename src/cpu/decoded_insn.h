@@ -11,7 +11,7 @@ class Cpu;
 struct DecodedInsn;
 using Handler = void (*)(Cpu&, const DecodedInsn&);
 
-enum class OpKind : uint8_t { none, reg, reg8h, mem, imm, sreg, creg, dreg, xmm };
+enum class OpKind : uint8_t { none, reg, reg8h, mem, imm, sreg, creg, dreg, xmm, mmx };
 
 struct Operand {
   OpKind kind = OpKind::none;

@@ -50,7 +50,8 @@ bool map_register(ZydisRegister r, Operand& op) {
          in(ZYDIS_REGISTER_ES, ZYDIS_REGISTER_GS, OpKind::sreg) ||
          in(ZYDIS_REGISTER_CR0, ZYDIS_REGISTER_CR15, OpKind::creg) ||
          in(ZYDIS_REGISTER_DR0, ZYDIS_REGISTER_DR15, OpKind::dreg) ||
-         in(ZYDIS_REGISTER_XMM0, ZYDIS_REGISTER_XMM15, OpKind::xmm);
+         in(ZYDIS_REGISTER_XMM0, ZYDIS_REGISTER_XMM15, OpKind::xmm) ||
+         in(ZYDIS_REGISTER_MM0, ZYDIS_REGISTER_MM7, OpKind::mmx);
 }
 
 // A GPR used as a memory base or index (any width), or RIP/EIP.

@@ -67,9 +67,45 @@ void mov128(Cpu& c, const DecodedInsn& i) {
   write128(c, i, 0, read128(c, i, 1, ALIGNED), ALIGNED);
 }
 
+// MMX registers are the low 64 bits of the x87 registers; an MMX write sets
+// the exponent bits to all ones, TOP to 0 and every tag valid (Vol. 1 §9.5.1).
+uint64_t read_mmx(Cpu& c, unsigned r) {
+  uint64_t v;
+  std::memcpy(&v, c.state().st[r], 8);
+  return v;
+}
+void write_mmx(Cpu& c, unsigned r, uint64_t v) {
+  VcpuState& s = c.state();
+  std::memcpy(s.st[r], &v, 8);
+  s.st[r][8] = s.st[r][9] = 0xff;
+  s.fsw &= ~0x3800;
+  s.ftw = 0xff;
+}
+// MMX instructions: #UD with CR0.EM, #NM with CR0.TS (Vol. 1 §9.6.2).
+void check_mmx(Cpu& c) {
+  if (c.state().cr0 & kCr0Em) throw_fault(vec::kUD);
+  if (c.state().cr0 & kCr0Ts) throw_fault(vec::kNM);
+}
+
+// MOVD/MOVQ between MMX registers and GPR/memory/MMX.
+void movdq_mmx(Cpu& c, const DecodedInsn& i) {
+  check_mmx(c);
+  const Operand& d = i.op[0];
+  const Operand& s = i.op[1];
+  if (d.kind == OpKind::mmx) {
+    uint64_t v = s.kind == OpKind::mmx ? read_mmx(c, s.reg) : c.read_op(i, 1);
+    write_mmx(c, d.reg, v & size_mask(s.size > 8 ? 8 : s.size));
+  } else {
+    uint64_t v = read_mmx(c, s.reg);
+    write_mmx(c, s.reg, v);  // any MMX instruction enters MMX state
+    c.write_op(i, 0, v & size_mask(d.size));
+  }
+}
+
 // MOVD/MOVQ between XMM and GPR/memory, and MOVQ xmm, xmm/m64: a write to an
 // XMM register zeroes the bits above the operand (Vol. 2B MOVD/MOVQ).
 void movdq(Cpu& c, const DecodedInsn& i) {
+  if (i.op[0].kind == OpKind::mmx || i.op[1].kind == OpKind::mmx) return movdq_mmx(c, i);
   check_sse(c);
   const Operand& d = i.op[0];
   const Operand& s = i.op[1];

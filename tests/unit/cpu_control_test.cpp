@@ -142,5 +142,16 @@ TEST(CpuControl, ProtectedMode32BitCode) {
   EXPECT_EQ(s.gpr[kRsp], 0x80000u);
 }
 
+GUEST_CODE(noncanonical_jump, "  mov rax, 0xaaaaaaaaaaaaaaaa\n  jmp rax\n")
+
+TEST(CpuControl, NonCanonicalBranchTargetFaultsAtTheBranch) {
+  CpuHarness h;
+  h.install_long_mode_tables();
+  h.load(GUEST_BYTES(noncanonical_jump));
+  ASSERT_EQ(h.run(), Cpu::Exit::halted);
+  EXPECT_EQ(h.delivered_vector(), vec::kGP);
+  EXPECT_EQ(h.stack(1), CpuHarness::kCodeAddr + 10);  // RIP of the JMP
+}
+
 }  // namespace
 }  // namespace nv::test

@@ -82,5 +82,19 @@ TEST(CpuSse, FxsaveAndFxrstorRoundTrip) {
   EXPECT_EQ(h.memory.read_obj<uint16_t>(CpuHarness::kDataAddr + 612), 0x27f);
 }
 
+GUEST_CODE(mmx_moves, "  fninit\n  movq mm3, rdx\n  movq [rdi], mm3\n  movd mm1, [rdi]\n  movq rax, mm1\n  emms\n")
+
+TEST(CpuSse, MmxMovesUseTheX87Registers) {
+  CpuHarness h;
+  h.s().gpr[kRdx] = 0x0102030405060708;
+  h.s().gpr[kRdi] = CpuHarness::kDataAddr;
+  h.load(GUEST_BYTES(mmx_moves));
+  ASSERT_EQ(h.run(), Cpu::Exit::halted);
+  EXPECT_EQ(h.memory.read_obj<uint64_t>(CpuHarness::kDataAddr), 0x0102030405060708u);
+  EXPECT_EQ(h.s().gpr[kRax], 0x05060708u);  // MOVD zero-extends
+  EXPECT_EQ(h.s().st[3][9], 0xff);          // MMX writes set the exponent to all ones
+  EXPECT_EQ(h.s().ftw, 0);                  // EMMS empties the tags
+}
+
 }  // namespace
 }  // namespace nv::test
