@@ -14,7 +14,7 @@ namespace {
 constexpr uint64_t kWritable = 0xff000000'0001afffull;
 }  // namespace
 
-Ioapic::Ioapic(ApicBus& bus, uint8_t id) : bus_(bus), id_(id) {
+Ioapic::Ioapic(ApicBus& bus, uint8_t id) : bus_(bus), id_(id & kIdMask) {
   redirection_.fill(kMasked);  // §3.2.4: entries come out of reset masked
   bus_.set_eoi_listener([this](uint8_t vector) { eoi(vector); });
 }
@@ -25,9 +25,8 @@ void Ioapic::attach(Bus& mmio) { mmio.add(layout::kIoapicBase, kMmioSize, this);
 
 uint32_t Ioapic::read_register_locked(uint8_t index) const {
   switch (index) {
-    // §3.2.1/§3.2.3: the datasheet's 4-bit ID in bits 27:24 is widened to 8
-    // bits (as later IOAPICs have) so that it can follow up to 255 local APIC
-    // IDs in the MADT.
+    // §3.2.1/§3.2.3: the ID is 4 bits, bits 27:24 (as KVM's in-kernel
+    // IOAPIC); the arbitration ID is loaded from it.
     case kRegId: return static_cast<uint32_t>(id_) << 24;
     case kRegVersion: return kVersion | ((kPins - 1) << 16);
     case kRegArbitration: return static_cast<uint32_t>(id_) << 24;
@@ -42,7 +41,7 @@ uint32_t Ioapic::read_register_locked(uint8_t index) const {
 
 void Ioapic::write_register_locked(uint8_t index, uint32_t value) {
   if (index == kRegId) {
-    id_ = static_cast<uint8_t>(value >> 24);
+    id_ = static_cast<uint8_t>((value >> 24) & kIdMask);
     return;
   }
   if (index < kRegRedirection || index >= kRegRedirection + 2 * kPins) return;  // read-only or reserved

@@ -31,6 +31,7 @@ class Ioapic : public Device, public InterruptSink {
   static constexpr uint64_t kRegSelOffset = 0x00, kWindowOffset = 0x10;  // datasheet §3.0, Table 1
   // Indirect registers (datasheet §3.2, Table 2).
   static constexpr uint8_t kRegId = 0x00, kRegVersion = 0x01, kRegArbitration = 0x02, kRegRedirection = 0x10;
+  static constexpr uint8_t kIdMask = 0xf;    // §3.2.1: IOAPIC ID in bits 27:24
   static constexpr uint32_t kVersion = 0x11;  // §3.2.2: version 0x11, max redirection entry in bits 23:16
   // Redirection entry bits (datasheet §3.2.4).
   static constexpr uint64_t kDeliveryStatus = 1u << 12, kActiveLow = 1u << 13, kRemoteIrr = 1u << 14,

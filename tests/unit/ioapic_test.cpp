@@ -52,6 +52,9 @@ TEST_F(IoapicTest, IdentificationRegisters) {
   EXPECT_EQ(reg(0x02), 2u << 24);
   set_reg(0x00, 0x05000000);
   EXPECT_EQ(reg(0x00), 5u << 24);
+  set_reg(0x00, 0xfaffffff);
+  EXPECT_EQ(reg(0x00), 0x0au << 24) << "only the 4-bit ID in bits 27:24 is writable";
+  EXPECT_EQ(reg(0x02), 0x0au << 24) << "the arbitration ID follows the ID";
   set_reg(0x01, 0);
   EXPECT_EQ(reg(0x01), 0x00170011u) << "read-only";
   EXPECT_EQ(mmio.read_or_float(layout::kIoapicBase, 1), 0x01u) << "IOREGSEL reads back";
