@@ -28,6 +28,7 @@ Cpu::Cpu(const CpuEnvironment& env, unsigned index)
       cpuid_(env.cpuid),
       mmu_(env.memory),
       apic_(env.apic),
+      apic_bus_(env.apic_bus),
       pic_(env.pic),
       clock_(env.clock) {
   if (index != 0) s_.apic_base &= ~(1ull << 8);  // only the BSP has IA32_APIC_BASE.BSP (SDM Vol. 3A §12.4.4)
@@ -112,6 +113,7 @@ void Cpu::accept_interrupts() {
       s_.halted = 0;
     }
     if (wait_for_sipi_) return;  // everything else waits (§10.4.2)
+    if (apic_->take_kick()) s_.halted = 0;  // KVM_HC_KICK_CPU: leaves HLT whatever IF is
     if (!nmi_blocked_ && apic_->take_nmi()) {
       nmi_blocked_ = true;
       s_.halted = 0;

@@ -25,6 +25,7 @@ namespace nv {
 
 struct BootInfo;
 class Clock;
+class ApicBus;
 class LocalApic;
 class Pic8259;
 
@@ -58,6 +59,7 @@ struct CpuEnvironment {
   LocalApic* apic = nullptr;
   Pic8259* pic = nullptr;
   const Clock* clock = nullptr;
+  ApicBus* apic_bus = nullptr;  // the KVM PV IPI and kick hypercalls
 };
 
 class Cpu {
@@ -101,6 +103,7 @@ class Cpu {
   const VcpuState& state() const { return s_; }
   unsigned index() const { return index_; }
   Mmu& mmu() { return mmu_; }
+  ApicBus* apic_bus() { return apic_bus_; }
   DecodeCache& code_cache() { return code_; }
   std::string describe() const;
 
@@ -223,6 +226,8 @@ class Cpu {
     if (yield_on_pause_) s_.pending |= pending::kYield;
   }
   void set_yield_on_pause(bool on) { yield_on_pause_ = on; }
+  // Ends this vCPU's turn after the current instruction (KVM_HC_SCHED_YIELD).
+  void yield() { s_.pending |= pending::kYield; }
   // STI (blocks interrupts) and MOV/POP SS (blocks interrupts and debug
   // exceptions) for the next instruction (Vol. 3A §6.8.3).
   void set_interrupt_shadow(bool blocks_debug = false) {
@@ -289,6 +294,7 @@ class Cpu {
   bool shutdown_ = false;
   std::bitset<256> irr_;  // external interrupts requested, not yet delivered
   LocalApic* apic_;
+  ApicBus* apic_bus_;
   Pic8259* pic_;
   const Clock* clock_;
   std::atomic<bool> apic_event_{false};

@@ -265,6 +265,8 @@ void Cpu::cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4]) const {
   }
   // CPUID.1:ECX.OSXSAVE[27] mirrors CR4.OSXSAVE (Vol. 2A CPUID).
   if (leaf == 1) out[2] = (out[2] & ~(1u << 27)) | ((s_.cr4 & kCr4OsXsave) ? 1u << 27 : 0);
+  // CPUID.1:EDX.APIC[9] reads 0 while IA32_APIC_BASE.EN is clear (Vol. 3A §11.4.3).
+  if (leaf == 1 && apic_ && !apic_->hardware_enabled()) out[3] &= ~(1u << 9);
 }
 
 void Cpu::set_multiboot_state(const BootInfo& boot) {

@@ -32,10 +32,22 @@ std::vector<CpuidEntry> emu_supported_cpuid() {
   uint32_t ext1_edx = bit(11) /*syscall*/ | bit(20) /*nx*/ | bit(26) /*pdpe1gb*/ | bit(27) /*rdtscp*/ | bit(29) /*lm*/;
   std::vector<CpuidEntry> t = {
       // "GenuineIntel": EBX, EDX, ECX.
-      {0x0, 0, 0, 0x7, 0x756e6547, 0x6c65746e, 0x49656e69},
+      {0x0, 0, 0, 0xb, 0x756e6547, 0x6c65746e, 0x49656e69},
       // Family 6, model 0x3a, stepping 9; CLFLUSH line 8 * 8 bytes; one logical processor.
       {0x1, 0, 0, 0x000306a9, 0x00010800, leaf1_ecx, leaf1_edx},
       {0x7, 0, kCpuidFlagSignificantIndex, 0, leaf7_ebx, leaf7_ecx, 0},
+      // Extended topology (Vol. 2A CPUID leaf 0BH): one thread per core, one
+      // core per vCPU, all in one package (x2APIC ID >> 8). EDX, the x2APIC
+      // ID, is set per vCPU (set_apic_id), the package's logical processor
+      // count by the engine.
+      {0xb, 0, kCpuidFlagSignificantIndex, 0, 1, 0x100, 0},
+      {0xb, 1, kCpuidFlagSignificantIndex, 8, 1, 0x201, 0},
+      {0xb, 2, kCpuidFlagSignificantIndex, 0, 0, 2, 0},
+      // KVM's hypervisor leaves (Linux Documentation/virt/kvm/x86/cpuid.rst):
+      // "KVMKVMKVM\0\0\0", and the PV features whose hypercalls exist
+      // (exec_hypercall.cpp): pv-unhalt (KICK_CPU), pv-ipi, pv-sched-yield.
+      {0x40000000, 0, 0, 0x40000001, 0x4b4d564b, 0x564b4d56, 0x4d},
+      {0x40000001, 0, 0, bit(7) | bit(11) | bit(13), 0, 0, 0},
       {0x80000000, 0, 0, 0x80000008, 0, 0, 0},
       {0x80000001, 0, 0, 0, 0, ext1_ecx, ext1_edx},
       brand_leaf(0x80000002, "nestvisor emulat"),

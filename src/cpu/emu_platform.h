@@ -35,6 +35,7 @@ class EmuPlatform {
 
   const Clock& clock() const { return clock_; }
   LocalApic& apic(unsigned vcpu) { return apics_.apic(vcpu); }
+  ApicBus& apic_bus() { return apics_; }
   Pic8259& pic() { return pic_; }
 
  private:

@@ -14,6 +14,7 @@ HandlerTable build() {
   add_string_handlers(t);
   add_system_handlers(t);
   add_sse_handlers(t);
+  add_hypercall_handlers(t);
   return t;
 }
 

@@ -46,6 +46,24 @@ unsigned ApicBus::route(const ApicMessage& msg) {
   return accepted;
 }
 
+LocalApic* ApicBus::find_id(uint32_t apic_id) {
+  for (auto& a : apics_)
+    if (a->hardware_enabled() && a->apic_id() == apic_id) return a.get();
+  return nullptr;
+}
+
+unsigned ApicBus::deliver_to_id(uint32_t apic_id, const ApicMessage& msg) {
+  LocalApic* a = find_id(apic_id);
+  slowpath_count_.fetch_add(1, std::memory_order_relaxed);
+  return a && a->accept(msg) ? 1 : 0;
+}
+
+bool ApicBus::kick(uint32_t apic_id) {
+  LocalApic* a = find_id(apic_id);
+  if (a) a->kick();
+  return a != nullptr;
+}
+
 unsigned ApicBus::deliver_msi(uint64_t address, uint32_t data) {
   // §11.11.1: address 0xfeeXXXXX, destination ID in bits 19:12, destination
   // mode in bit 2. §11.11.2: vector 7:0, delivery mode 10:8, level 14,

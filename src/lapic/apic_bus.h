@@ -37,6 +37,14 @@ class ApicBus {
   // §11.6.2.4). Hardware-disabled APICs receive nothing (§11.4.3).
   unsigned route(const ApicMessage& msg);
 
+  // Delivers a message to the APIC whose current APIC ID is `apic_id`
+  // (physical destination, no broadcast); 1 when it accepted it, else 0. The
+  // KVM PV IPI hypercall addresses APICs this way.
+  unsigned deliver_to_id(uint32_t apic_id, const ApicMessage& msg);
+  // KVM_HC_KICK_CPU: wakes the vCPU of APIC `apic_id` from HLT; false when no
+  // APIC has that ID.
+  bool kick(uint32_t apic_id);
+
   // An MSI write (§11.11.1 address and §11.11.2 data register formats).
   unsigned deliver_msi(uint64_t address, uint32_t data);
 
@@ -57,6 +65,8 @@ class ApicBus {
   uint64_t slowpath_deliveries() const { return slowpath_count_.load(std::memory_order_relaxed); }
 
  private:
+  LocalApic* find_id(uint32_t apic_id);
+
   std::vector<std::unique_ptr<LocalApic>> apics_;
   std::function<void(uint8_t)> eoi_listener_;
   std::atomic<bool> fastpath_{true};

@@ -82,7 +82,7 @@ void LocalApic::reset_registers_locked() {
   icr_ = 0;
   lvt_timer_ = lvt_thermal_ = lvt_perf_ = lvt_lint0_ = lvt_lint1_ = lvt_error_ = lvt_cmci_ = kLvtMasked;
   irr_ = isr_ = tmr_ = {};
-  nmi_pending_ = smi_pending_ = init_pending_ = extint_latched_ = false;
+  nmi_pending_ = smi_pending_ = init_pending_ = extint_latched_ = kicked_ = false;
   sipi_vector_.reset();
   timer_initial_ = timer_divide_ = 0;
   tsc_deadline_ = 0;
@@ -220,6 +220,26 @@ bool LocalApic::take_init() {
   return std::exchange(init_pending_, false);
 }
 
+void LocalApic::kick() {
+  Outgoing out;
+  {
+    std::lock_guard lock(mutex_);
+    kicked_ = true;
+    out.wake = true;
+  }
+  finish(out);
+}
+
+bool LocalApic::take_kick() {
+  std::lock_guard lock(mutex_);
+  return std::exchange(kicked_, false);
+}
+
+uint32_t LocalApic::apic_id() const {
+  std::lock_guard lock(mutex_);
+  return x2apic_mode_locked() ? index_ : xapic_id_ >> 24;
+}
+
 std::optional<uint8_t> LocalApic::take_sipi() {
   std::lock_guard lock(mutex_);
   return std::exchange(sipi_vector_, std::nullopt);
@@ -257,7 +277,7 @@ void LocalApic::finish(Outgoing& out) {
   {
     std::lock_guard lock(mutex_);
     bool pending = interrupt_pending_locked() || nmi_pending_ || smi_pending_ || init_pending_ ||
-                   sipi_vector_.has_value() || extint_pending_locked();
+                   sipi_vector_.has_value() || extint_pending_locked() || kicked_;
     if (!pending || !wakeup_) return;
     wakeup = wakeup_;
   }
@@ -321,13 +341,15 @@ bool LocalApic::accept_locked(const ApicMessage& msg) {
   return false;
 }
 
-void LocalApic::accept(const ApicMessage& msg) {
+bool LocalApic::accept(const ApicMessage& msg) {
   Outgoing out;
   {
     std::lock_guard lock(mutex_);
     out.wake = accept_locked(msg);
   }
+  bool accepted = out.wake;
   finish(out);
+  return accepted;
 }
 
 bool LocalApic::accept_fastpath_ipi(uint8_t vector, bool level_trigger) {
@@ -632,6 +654,15 @@ bool LocalApic::write_register_locked(uint32_t offset, uint64_t value, bool x2ap
     case kLvtTimer: {
       uint32_t writable = kLvtVectorMask | kTimerPeriodic | (config_.tsc_deadline ? kTimerTscDeadline : 0);
       if (!fits(writable)) return false;
+      // Switching between one-shot and periodic keeps counting from the
+      // current count (§11.5.4): a count that ran out before this write ends
+      // under the old mode (an expired one-shot stays at 0, whether or not
+      // the engine's timer pass has fired it yet), a running one continues
+      // from where it is, not from where the last period began.
+      uint64_t now = clock_.now_ns();
+      out.wake = timer_fire_locked(now);
+      if (timer_deadline_ns_ != UINT64_MAX && timer_mode_locked() != kTimerModeDeadline)
+        timer_start_locked(now, timer_current_locked(now));
       write_lvt_locked(offset, v32 & writable);
       return true;
     }

@@ -119,6 +119,11 @@ class LocalApic : public Device {
   bool take_nmi();
   bool take_smi();
   bool take_init();
+  // KVM_HC_KICK_CPU (Linux Documentation/virt/kvm/x86/hypercalls.rst): the
+  // vCPU leaves HLT even with interrupts masked, as KVM's pv_unhalted; the
+  // flag is kept until the CPU takes it.
+  void kick();
+  bool take_kick();
   // The latest SIPI vector, held until taken or until the next INIT. A CPU
   // that is not in wait-for-SIPI discards it by taking it (§11.6.1: SIPIs are
   // ignored outside wait-for-SIPI).
@@ -144,12 +149,17 @@ class LocalApic : public Device {
   bool software_enabled() const;
   bool x2apic_mode() const;
   uint32_t x2apic_id() const { return index_; }
+  // The current APIC ID: the x2APIC ID in x2APIC mode, else ID register bits
+  // 31:24 (§11.4.6).
+  uint32_t apic_id() const;
   uint8_t ppr() const;
   // Whether a message's destination selects this APIC (§11.6.2, §11.12.10);
   // shorthands are resolved by the bus.
   bool matches(const ApicMessage& msg) const;
-  // Accepts a message addressed to this APIC (§11.6.3, §11.8.4).
-  void accept(const ApicMessage& msg);
+  // Accepts a message addressed to this APIC (§11.6.3, §11.8.4); false
+  // when the APIC refused it (hardware-disabled, or a fixed interrupt to a
+  // software-disabled APIC).
+  bool accept(const ApicMessage& msg);
   // The ICR fast path's delivery (seed 001): a fixed interrupt straight into
   // the IRR. Returns false, accepting nothing, unless this APIC is in x2APIC
   // mode and software-enabled (the caller then routes the IPI generically).
@@ -219,7 +229,7 @@ class LocalApic : public Device {
   Vec256 irr_{}, isr_{}, tmr_{};
   std::array<bool, 2> lint_level_{};
 
-  bool nmi_pending_ = false, smi_pending_ = false, init_pending_ = false, extint_latched_ = false;
+  bool nmi_pending_ = false, smi_pending_ = false, init_pending_ = false, extint_latched_ = false, kicked_ = false;
   std::optional<uint8_t> sipi_vector_;
 
   uint32_t timer_initial_ = 0, timer_divide_ = 0;

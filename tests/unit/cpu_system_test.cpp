@@ -28,6 +28,21 @@ TEST(CpuSystem, CpuidComesFromTheEngineTable) {
   EXPECT_TRUE(h.s().gpr[kR11] & (1u << 20));  // NX
 }
 
+GUEST_CODE(cpuid_apic_topology, "  mov eax, 1\n  cpuid\n  mov r8d, edx\n"
+                                "  mov ecx, 0x1b\n  rdmsr\n  and eax, 0xfffff7ff\n  wrmsr\n"
+                                "  mov eax, 1\n  cpuid\n  mov r9d, edx\n"
+                                "  mov eax, 0xb\n  mov ecx, 1\n  cpuid\n  mov r10d, eax\n  mov r11d, ecx\n")
+
+TEST(CpuSystem, CpuidApicBitFollowsApicBaseEnableAndLeafBHasTheTopology) {
+  ApicCpuHarness h(2);
+  h.load(GUEST_BYTES(cpuid_apic_topology));
+  ASSERT_EQ(h.run(), Cpu::Exit::halted);
+  EXPECT_TRUE(h.s().gpr[kR8] & (1u << 9));   // APIC present
+  EXPECT_FALSE(h.s().gpr[kR9] & (1u << 9));  // IA32_APIC_BASE.EN = 0: reads as absent (SDM Vol. 3A §11.4.3)
+  EXPECT_EQ(h.s().gpr[kR10], 8u);            // core level: x2APIC ID >> 8 is the package
+  EXPECT_EQ(h.s().gpr[kR11] & 0xffff, 0x201u);  // level type core, level number 1
+}
+
 GUEST_CODE(msrs, "  mov ecx, 0xc0000100\n  mov eax, 0x1000\n  mov edx, 0\n  wrmsr\n"
                  "  mov rax, qword ptr fs:[0x10]\n  mov r8, rax\n"
                  "  mov ecx, 0xc0000080\n  rdmsr\n  mov r9d, eax\n"

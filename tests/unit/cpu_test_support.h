@@ -7,6 +7,8 @@
 #include "cpu/cpu.h"
 #include "cpu/decode_cache.h"
 #include "cpu/emu_cpuid.h"
+#include "lapic/apic_bus.h"
+#include "lapic/manual_clock.h"
 #include "vmm/bus.h"
 #include "vmm/guest_memory.h"
 #include "vmm/machine_control.h"
@@ -104,6 +106,25 @@ struct CpuHarness {
   Cpu::Exit run(uint64_t limit = 100000) {
     s().halted = 0;
     return cpu->run(limit);
+  }
+};
+
+// A CpuHarness whose vCPU 0 has local APIC 0 on a bus of `vcpus`
+// software-enabled APICs (the rest stand for vCPUs that are not run).
+struct ApicCpuHarness : CpuHarness {
+  ManualClock clock;
+  ApicBus apics;
+
+  explicit ApicCpuHarness(unsigned vcpus = 4) : apics(vcpus, clock) {
+    CpuEnvironment env{memory, io, mmio, control, code, emu_supported_cpuid()};
+    env.apic = &apics.apic(0);
+    env.apic_bus = &apics;
+    env.clock = &clock;
+    cpu = std::make_unique<Cpu>(env, 0);
+    cpu->set_flat64_test_state(kCodeAddr, kStackTop);
+    Cpu* c = cpu.get();
+    apics.apic(0).set_wakeup([c] { c->notify_interrupt(); });
+    for (unsigned i = 0; i < vcpus; ++i) apics.apic(i).mmio_write(0xfee000f0, 4, 0x1ff);  // SVR: enabled
   }
 };
 

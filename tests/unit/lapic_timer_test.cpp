@@ -105,6 +105,33 @@ TEST_F(LapicTimer, DivideChangeContinuesFromTheCurrentCount) {
   EXPECT_EQ(apic().next_deadline_ns(), 400u + 600 * 2);
 }
 
+TEST_F(LapicTimer, ModeChangeKeepsTheCurrentCount) {
+  constexpr uint32_t kPeriodic = 1u << 17;
+  m.write(0, A::kTimerDivide, 0xb);  // divide by 1
+  m.write(0, A::kLvtTimer, 0x40 | kPeriodic);
+  m.write(0, A::kTimerInitial, 1000);
+  // In the second period, at count 400: one-shot continues from 400, not
+  // from the end of the first period.
+  m.clock.set_ns(1600);
+  apic().advance(1600);
+  ASSERT_EQ(apic().acknowledge(), 0x40);  // the first period's interrupt
+  m.write(0, A::kEoi, 0);
+  m.write(0, A::kLvtTimer, 0x40);
+  EXPECT_EQ(m.read(0, A::kTimerCurrent), 400u);
+  m.clock.set_ns(1900);
+  EXPECT_EQ(m.read(0, A::kTimerCurrent), 100u);
+  // The one-shot ran out at 2000; the timer pass has not fired it yet. Back
+  // in periodic mode the count stays 0 (kvm-unit-tests apic "TMCCT should
+  // stay at zero") and the expiry interrupt is still raised once.
+  m.clock.set_ns(2100);
+  EXPECT_EQ(m.read(0, A::kTimerCurrent), 0u);
+  EXPECT_FALSE(apic().irr(0x40));
+  m.write(0, A::kLvtTimer, 0x40 | kPeriodic);
+  EXPECT_EQ(m.read(0, A::kTimerCurrent), 0u);
+  EXPECT_EQ(apic().next_deadline_ns(), UINT64_MAX);
+  EXPECT_TRUE(apic().irr(0x40));
+}
+
 TEST_F(LapicTimer, TscDeadlineMode) {
   ApicMachine t(1, {}, 2'000'000'000);  // TSC at 2 GHz
   t.software_enable(0);
