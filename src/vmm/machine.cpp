@@ -11,6 +11,7 @@
 #include "devices/post_code_port.h"
 #include "devices/reset_control.h"
 #include "devices/serial_16550.h"
+#include "devices/system_control_port_a.h"
 #include "cpu/emu_engine.h"
 #include "kvm/kvm_engine.h"
 #include "util/error.h"
@@ -40,6 +41,7 @@ void Machine::create_devices() {
                                                     : add(std::make_unique<Serial16550>(config_.serial, irq_));
   add(std::make_unique<AcpiPm>(control_));
   add(std::make_unique<ResetControl>(control_));
+  add(std::make_unique<SystemControlPortA>(control_));
   add(std::make_unique<CmosRtc>(config_.ram_bytes));
   add(std::make_unique<FwCfg>(config_));
   add(std::make_unique<PostCodePort>());
