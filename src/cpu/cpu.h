@@ -215,6 +215,9 @@ class Cpu {
   void write_efer(uint64_t v);
   uint64_t read_tsc() const;
   void cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4]) const;
+  // Whether CPUID.(leaf, subleaf 0) output register `reg` (0 = EAX .. 3 = EDX)
+  // has bit `bit` set: the feature checks of instructions and CR4 bits.
+  bool cpuid_has(uint32_t leaf, unsigned reg, unsigned bit) const;
 
   // Software interrupts: INT n, INT3, INTO deliver with RIP past the instruction.
   void software_interrupt(uint8_t vector, bool is_int_n);

@@ -127,11 +127,8 @@ void Cpu::write_cr(unsigned n, uint64_t v) {
     }
     case 4: {
       uint64_t allowed = kCr4Always;
-      for (const Cr4Feature& f : kCr4Features) {
-        uint32_t regs[4];
-        cpuid(f.leaf, 0, regs);
-        if ((regs[f.reg] >> f.cpuid_bit) & 1) allowed |= f.bit;
-      }
+      for (const Cr4Feature& f : kCr4Features)
+        if (cpuid_has(f.leaf, f.reg, f.cpuid_bit)) allowed |= f.bit;
       if (v & ~allowed) throw_fault(vec::kGP, 0);
       bool lma = s_.efer & efer::kLMA;
       if (lma && !(v & cr4::kPAE)) throw_fault(vec::kGP, 0);
@@ -267,6 +264,12 @@ void Cpu::cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4]) const {
   if (leaf == 1) out[2] = (out[2] & ~(1u << 27)) | ((s_.cr4 & kCr4OsXsave) ? 1u << 27 : 0);
   // CPUID.1:EDX.APIC[9] reads 0 while IA32_APIC_BASE.EN is clear (Vol. 3A §11.4.3).
   if (leaf == 1 && apic_ && !apic_->hardware_enabled()) out[3] &= ~(1u << 9);
+}
+
+bool Cpu::cpuid_has(uint32_t leaf, unsigned reg, unsigned bit) const {
+  uint32_t regs[4];
+  cpuid(leaf, 0, regs);
+  return (regs[reg] >> bit) & 1;
 }
 
 void Cpu::set_multiboot_state(const BootInfo& boot) {

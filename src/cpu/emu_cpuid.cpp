@@ -21,12 +21,11 @@ CpuidEntry brand_leaf(uint32_t leaf, const char* text) {
 std::vector<CpuidEntry> emu_supported_cpuid() {
   // Only features whose instructions and state the engine implements (SDM
   // Vol. 2A CPUID, Tables 3-8 to 3-11). No x87/SSE state yet, so none of
-  // fpu, mmx, fxsr, sse*, xsave; no SYSENTER, PCID
-  // or PKU instructions yet.
+  // fpu, mmx, fxsr, sse*, xsave; no SYSENTER or PKU instructions yet.
   uint32_t leaf1_edx = bit(3) /*pse*/ | bit(4) /*tsc*/ | bit(5) /*msr*/ | bit(6) /*pae*/ | bit(8) /*cx8*/ | bit(9) /*apic*/ |
                        bit(13) /*pge*/ | bit(15) /*cmov*/ | bit(16) /*pat*/ | bit(17) /*pse36*/ | bit(19) /*clflush*/;
-  uint32_t leaf1_ecx = bit(13) /*cx16*/ | bit(21) /*x2apic*/ | bit(23) /*popcnt*/ | bit(24) /*tsc-deadline*/;
-  uint32_t leaf7_ebx = bit(7) /*smep*/ | bit(20) /*smap*/ | bit(23) /*clflushopt*/ | bit(24) /*clwb*/;
+  uint32_t leaf1_ecx = bit(13) /*cx16*/ | bit(17) /*pcid*/ | bit(21) /*x2apic*/ | bit(23) /*popcnt*/ | bit(24) /*tsc-deadline*/;
+  uint32_t leaf7_ebx = bit(7) /*smep*/ | bit(10) /*invpcid*/ | bit(20) /*smap*/ | bit(23) /*clflushopt*/ | bit(24) /*clwb*/;
   uint32_t leaf7_ecx = bit(22) /*rdpid*/;
   uint32_t ext1_ecx = bit(0) /*lahf-lm*/ | bit(5) /*abm: lzcnt*/;
   uint32_t ext1_edx = bit(11) /*syscall*/ | bit(20) /*nx*/ | bit(26) /*pdpe1gb*/ | bit(27) /*rdtscp*/ | bit(29) /*lm*/;

@@ -187,6 +187,33 @@ void invlpg(Cpu& c, const DecodedInsn& i) {
   c.invlpg(lin);
 }
 
+// INVPCID (Vol. 2A): register operand = type, memory operand = 128-bit
+// descriptor (PCID in bits 11:0, bits 63:12 reserved, linear address in
+// 127:64). #UD without CPUID.7.EBX.INVPCID or in virtual-8086 mode.
+void invpcid(Cpu& c, const DecodedInsn& i) {
+  if (!c.cpuid_has(7, 1, 10) || (c.state().rflags & kVM)) throw_fault(vec::kUD);
+  require_cpl0(c);
+  uint64_t type = c.reg(i.op[0].reg, i.op[0].size);
+  uint64_t ea = c.effective_address(i);
+  uint64_t desc = c.read(i.seg, ea, 8);
+  uint64_t lin = c.read(i.seg, (ea + 8) & size_mask(i.asize), 8);
+  if (type > 3 || (desc >> 12)) throw_fault(vec::kGP, 0);
+  auto pcid = static_cast<uint16_t>(desc & 0xfff);
+  if (type == 0 && !c.canonical(lin)) throw_fault(vec::kGP, 0);
+  if (type <= 1 && pcid && !(c.state().cr4 & cr4::kPCIDE)) throw_fault(vec::kGP, 0);
+  c.mmu().invpcid(static_cast<unsigned>(type), pcid, lin);
+  c.state().pending |= pending::kModeChanged;  // the fetch page may be stale, as after INVLPG
+}
+
+// STAC/CLAC (Vol. 2B): set or clear RFLAGS.AC, which lets supervisor code
+// reach user pages under SMAP; #UD without CPUID.7.EBX.SMAP or at CPL > 0.
+template <bool Set>
+void stac_clac(Cpu& c, const DecodedInsn&) {
+  if (!c.cpuid_has(7, 1, 20) || c.state().cpl != 0) throw_fault(vec::kUD);
+  if (Set) c.state().rflags |= kAC;
+  else c.state().rflags &= ~kAC;
+}
+
 void cache_noop_cpl0(Cpu& c, const DecodedInsn&) { require_cpl0(c); }  // WBINVD, INVD
 // CLFLUSH and friends: no architectural effect besides their memory operand's faults.
 void cache_line_noop(Cpu& c, const DecodedInsn& i) { c.read(i.seg, c.effective_address(i), 1); }
@@ -294,6 +321,9 @@ void add_system_handlers(HandlerTable& t) {
   t.add(ZYDIS_MNEMONIC_SMSW, smsw);
   t.add(ZYDIS_MNEMONIC_CLTS, clts);
   t.add(ZYDIS_MNEMONIC_INVLPG, invlpg);
+  t.add(ZYDIS_MNEMONIC_INVPCID, invpcid);
+  t.add(ZYDIS_MNEMONIC_STAC, stac_clac<true>);
+  t.add(ZYDIS_MNEMONIC_CLAC, stac_clac<false>);
   t.add(ZYDIS_MNEMONIC_WBINVD, cache_noop_cpl0);
   t.add(ZYDIS_MNEMONIC_INVD, cache_noop_cpl0);
   t.add(ZYDIS_MNEMONIC_CLFLUSH, cache_line_noop);

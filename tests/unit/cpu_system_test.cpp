@@ -4,6 +4,7 @@
 // transfers between 64-bit and compatibility mode.
 #include "cpu/emu_cpuid.h"
 #include "cpu_test_support.h"
+#include "cpuid/cpu_model.h"
 
 #include <gtest/gtest.h>
 
@@ -41,6 +42,67 @@ TEST(CpuSystem, CpuidApicBitFollowsApicBaseEnableAndLeafBHasTheTopology) {
   EXPECT_FALSE(h.s().gpr[kR9] & (1u << 9));  // IA32_APIC_BASE.EN = 0: reads as absent (SDM Vol. 3A §11.4.3)
   EXPECT_EQ(h.s().gpr[kR10], 8u);            // core level: x2APIC ID >> 8 is the package
   EXPECT_EQ(h.s().gpr[kR11] & 0xffff, 0x201u);  // level type core, level number 1
+}
+
+// Runs `code` with the long-mode tables installed; returns the vector
+// delivered, -1 when the code reached its final HLT.
+int run_for_vector(CpuHarness& h, const std::vector<uint8_t>& code) {
+  h.install_long_mode_tables();
+  h.load(code);
+  EXPECT_EQ(h.run(), Cpu::Exit::halted);
+  return h.delivered_vector();
+}
+
+// A harness whose CPUID lacks `feature`.
+struct HarnessWithout : CpuHarness {
+  explicit HarnessWithout(std::string_view feature) {
+    CpuEnvironment env{memory, io, mmio, control, code, emu_supported_cpuid()};
+    clear_cpu_feature(env.cpuid, feature);
+    cpu = std::make_unique<Cpu>(env, 0);
+    cpu->set_flat64_test_state(kCodeAddr, kStackTop);
+  }
+};
+
+GUEST_CODE(stac_clac, "  stac\n  pushfq\n  pop r8\n  clac\n  pushfq\n  pop r9\n")
+
+TEST(CpuSystem, StacAndClacSetAndClearAc) {
+  CpuHarness h;
+  EXPECT_EQ(run_for_vector(h, GUEST_BYTES(stac_clac)), -1);
+  EXPECT_TRUE(h.s().gpr[kR8] & rflags::kAC);
+  EXPECT_FALSE(h.s().gpr[kR9] & rflags::kAC);
+  HarnessWithout no_smap("smap");
+  EXPECT_EQ(run_for_vector(no_smap, GUEST_BYTES(stac_clac)), vec::kUD);  // Vol. 2B STAC: #UD without SMAP
+}
+
+// INVPCID type in RAX, descriptor at [RBX].
+GUEST_CODE(invpcid, "  invpcid rax, xmmword ptr [rbx]\n")
+
+TEST(CpuSystem, InvpcidChecksTypeAndDescriptor) {
+  struct Case {
+    uint64_t type, pcid, lin;
+    int vector;
+  } cases[] = {
+      {2, 0, 0, -1},                       // all contexts
+      {0, 0, 0x1000, -1},                  // one address, PCID 0
+      {4, 0, 0, vec::kGP},                 // type > 3
+      {1, 1ull << 12, 0, vec::kGP},        // descriptor bits 63:12 reserved
+      {0, 0, 1ull << 47, vec::kGP},        // type 0: non-canonical address
+      {1, 5, 0, vec::kGP},                 // PCID != 0 while CR4.PCIDE = 0
+  };
+  for (const Case& c : cases) {
+    CpuHarness h;
+    h.memory.write_obj(CpuHarness::kDataAddr, c.pcid);
+    h.memory.write_obj(CpuHarness::kDataAddr + 8, c.lin);
+    h.install_long_mode_tables();
+    h.load(GUEST_BYTES(invpcid));
+    h.s().gpr[kRax] = c.type;
+    h.s().gpr[kRbx] = CpuHarness::kDataAddr;
+    EXPECT_EQ(h.run(), Cpu::Exit::halted);
+    EXPECT_EQ(h.delivered_vector(), c.vector) << "type " << c.type << " pcid " << c.pcid;
+  }
+  HarnessWithout no_invpcid("invpcid");
+  no_invpcid.s().gpr[kRbx] = CpuHarness::kDataAddr;
+  EXPECT_EQ(run_for_vector(no_invpcid, GUEST_BYTES(invpcid)), vec::kUD);
 }
 
 GUEST_CODE(msrs, "  mov ecx, 0xc0000100\n  mov eax, 0x1000\n  mov edx, 0\n  wrmsr\n"
@@ -216,19 +278,20 @@ TEST(CpuSystem, TrapFlagSingleSteps) {
 }
 
 TEST(CpuSystem, Cr4BitsNeedTheirCpuidFeature) {
-  CpuHarness h;
-  Cpu& c = *h.cpu;
-  auto faults = [&](uint64_t cr4) {
+  auto faults = [&](CpuHarness& h, uint64_t cr4) {
     try {
-      c.write_cr(4, cr4);
+      h.cpu->write_cr(4, cr4);
     } catch (const GuestFault& g) {
       return g.vector == vec::kGP;
     }
     return false;
   };
-  EXPECT_TRUE(faults(cr4::kPAE | cr4::kPCIDE));  // no PCID in the engine's CPUID
-  EXPECT_TRUE(faults(cr4::kPAE | (1ull << 18)));  // no XSAVE
-  EXPECT_FALSE(faults(cr4::kPAE | cr4::kSMEP));   // SMEP is offered
+  CpuHarness h;
+  EXPECT_TRUE(faults(h, cr4::kPAE | (1ull << 18)));  // no XSAVE
+  EXPECT_FALSE(faults(h, cr4::kPAE | cr4::kSMEP));   // SMEP is offered
+  EXPECT_FALSE(faults(h, cr4::kPAE | cr4::kPCIDE));  // PCID is offered
+  HarnessWithout no_pcid("pcid");
+  EXPECT_TRUE(faults(no_pcid, cr4::kPAE | cr4::kPCIDE));
 }
 
 GUEST_CODE(tsc_aux, "  mov ecx, 0xc0000103\n  mov eax, 0x2a\n  xor edx, edx\n  wrmsr\n  xor ecx, ecx\n  rdtscp\n"
