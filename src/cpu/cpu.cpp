@@ -30,7 +30,10 @@ Cpu::Cpu(const CpuEnvironment& env, unsigned index)
       apic_(env.apic),
       apic_bus_(env.apic_bus),
       pic_(env.pic),
-      clock_(env.clock) {
+      clock_(env.clock),
+      own_xstate_(env.xstate ? nullptr : std::make_unique<XstateLayout>(XstateLayout::from_cpuid(env.cpuid))),
+      xstate_(env.xstate ? *env.xstate : *own_xstate_),
+      xsizer_(xstate_, env.xstate_cache) {
   if (index != 0) s_.apic_base &= ~(1ull << 8);  // only the BSP has IA32_APIC_BASE.BSP (SDM Vol. 3A §12.4.4)
   sync_paging();
 }

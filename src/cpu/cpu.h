@@ -10,6 +10,7 @@
 #include "cpu/lazy_flags.h"
 #include "cpu/vcpu_state.h"
 #include "cpuid/cpu_model.h"
+#include "cpuid/xstate_layout.h"
 #include "mmu/mmu.h"
 #include "vmm/bus.h"
 #include "vmm/guest_memory.h"
@@ -18,6 +19,7 @@
 #include <atomic>
 #include <bitset>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -60,6 +62,10 @@ struct CpuEnvironment {
   Pic8259* pic = nullptr;
   const Clock* clock = nullptr;
   ApicBus* apic_bus = nullptr;  // the KVM PV IPI and kick hypercalls
+  // The XSAVE layout of `cpuid`, built once per machine (null: the Cpu builds
+  // its own), and MachineConfig::xstate_cache for the vCPU's XstateSizer.
+  const XstateLayout* xstate = nullptr;
+  bool xstate_cache = true;
 };
 
 class Cpu {
@@ -218,6 +224,10 @@ class Cpu {
   // Whether CPUID.(leaf, subleaf 0) output register `reg` (0 = EAX .. 3 = EDX)
   // has bit `bit` set: the feature checks of instructions and CR4 bits.
   bool cpuid_has(uint32_t leaf, unsigned reg, unsigned bit) const;
+  // XSAVE state (docs/xstate.md): the layout, and XSETBV's update of XCR0
+  // with the CPUID.0xD.0:EBX size recomputed for it.
+  const XstateLayout& xstate() const { return xstate_; }
+  void set_xcr0(uint64_t xcr0);
 
   // Software interrupts: INT n, INT3, INTO deliver with RIP past the instruction.
   void software_interrupt(uint8_t vector, bool is_int_n);
@@ -316,6 +326,11 @@ class Cpu {
   bool rf_at_start_ = false;     // the instruction handled its own single-step trap (SYSCALL/SYSRET)
   void step_after_fast_call(bool tf_at_start);    // from NMI delivery to the next IRET (Vol. 3A §6.7.1)
   bool wait_for_sipi_ = false;
+
+  std::unique_ptr<XstateLayout> own_xstate_;
+  const XstateLayout& xstate_;
+  XstateSizer xsizer_;
+  XstateSizer::Sizes xsizes_{kXsaveMinSize, kXsaveMinSize};
 };
 
 }  // namespace nv

@@ -262,8 +262,15 @@ void Cpu::cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4]) const {
   }
   // CPUID.1:ECX.OSXSAVE[27] mirrors CR4.OSXSAVE (Vol. 2A CPUID).
   if (leaf == 1) out[2] = (out[2] & ~(1u << 27)) | ((s_.cr4 & kCr4OsXsave) ? 1u << 27 : 0);
+  // CPUID.0xD.0:EBX: the XSAVE area size for the current XCR0 (Vol. 2A CPUID).
+  if (leaf == 0xd && subleaf == 0) out[1] = xsizes_.standard;
   // CPUID.1:EDX.APIC[9] reads 0 while IA32_APIC_BASE.EN is clear (Vol. 3A §11.4.3).
   if (leaf == 1 && apic_ && !apic_->hardware_enabled()) out[3] &= ~(1u << 9);
+}
+
+void Cpu::set_xcr0(uint64_t xcr0) {
+  s_.xcr0 = xcr0;
+  xsizes_ = xsizer_.recompute(xcr0, 0);
 }
 
 bool Cpu::cpuid_has(uint32_t leaf, unsigned reg, unsigned bit) const {

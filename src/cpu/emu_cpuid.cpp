@@ -20,18 +20,20 @@ CpuidEntry brand_leaf(uint32_t leaf, const char* text) {
 
 std::vector<CpuidEntry> emu_supported_cpuid() {
   // Only features whose instructions and state the engine implements (SDM
-  // Vol. 2A CPUID, Tables 3-8 to 3-11). No x87/SSE state yet, so none of
-  // fpu, mmx, fxsr, sse*, xsave; no SYSENTER or PKU instructions yet.
+  // Vol. 2A CPUID, Tables 3-8 to 3-11). No x87/SSE arithmetic yet, so none
+  // of fpu, mmx, fxsr, sse*; XSAVE saves and restores their state (what
+  // exists of it). No SYSENTER or PKU instructions yet.
   uint32_t leaf1_edx = bit(3) /*pse*/ | bit(4) /*tsc*/ | bit(5) /*msr*/ | bit(6) /*pae*/ | bit(8) /*cx8*/ | bit(9) /*apic*/ |
                        bit(13) /*pge*/ | bit(15) /*cmov*/ | bit(16) /*pat*/ | bit(17) /*pse36*/ | bit(19) /*clflush*/;
-  uint32_t leaf1_ecx = bit(13) /*cx16*/ | bit(17) /*pcid*/ | bit(21) /*x2apic*/ | bit(23) /*popcnt*/ | bit(24) /*tsc-deadline*/;
+  uint32_t leaf1_ecx = bit(13) /*cx16*/ | bit(17) /*pcid*/ | bit(21) /*x2apic*/ | bit(23) /*popcnt*/ | bit(24) /*tsc-deadline*/ |
+                       bit(26) /*xsave*/;
   uint32_t leaf7_ebx = bit(7) /*smep*/ | bit(10) /*invpcid*/ | bit(20) /*smap*/ | bit(23) /*clflushopt*/ | bit(24) /*clwb*/;
   uint32_t leaf7_ecx = bit(22) /*rdpid*/;
   uint32_t ext1_ecx = bit(0) /*lahf-lm*/ | bit(5) /*abm: lzcnt*/;
   uint32_t ext1_edx = bit(11) /*syscall*/ | bit(20) /*nx*/ | bit(26) /*pdpe1gb*/ | bit(27) /*rdtscp*/ | bit(29) /*lm*/;
   std::vector<CpuidEntry> t = {
       // "GenuineIntel": EBX, EDX, ECX.
-      {0x0, 0, 0, 0xb, 0x756e6547, 0x6c65746e, 0x49656e69},
+      {0x0, 0, 0, 0xd, 0x756e6547, 0x6c65746e, 0x49656e69},
       // Family 6, model 0x3a, stepping 9; CLFLUSH line 8 * 8 bytes; one logical processor.
       {0x1, 0, 0, 0x000306a9, 0x00010800, leaf1_ecx, leaf1_edx},
       {0x7, 0, kCpuidFlagSignificantIndex, 0, leaf7_ebx, leaf7_ecx, 0},
@@ -42,6 +44,11 @@ std::vector<CpuidEntry> emu_supported_cpuid() {
       {0xb, 0, kCpuidFlagSignificantIndex, 0, 1, 0x100, 0},
       {0xb, 1, kCpuidFlagSignificantIndex, 8, 1, 0x201, 0},
       {0xb, 2, kCpuidFlagSignificantIndex, 0, 0, 2, 0},
+      // XSAVE (Vol. 1 ch. 13) of the x87 and SSE components in the legacy
+      // region (576 bytes with the header); XSAVEOPT and XSAVEC, no XSAVES
+      // and no XGETBV with ECX = 1. EBX follows XCR0 (Cpu::cpuid).
+      {0xd, 0, kCpuidFlagSignificantIndex, 0x3, 576, 576, 0},
+      {0xd, 1, kCpuidFlagSignificantIndex, bit(0) | bit(1), 0, 0, 0},
       // KVM's hypervisor leaves (Linux Documentation/virt/kvm/x86/cpuid.rst):
       // "KVMKVMKVM\0\0\0", and the PV features whose hypercalls exist
       // (exec_hypercall.cpp): pv-unhalt (KICK_CPU), pv-ipi, pv-sched-yield.

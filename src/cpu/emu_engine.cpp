@@ -33,10 +33,13 @@ EmuEngine::EmuEngine(Machine& machine, EmuEngineOptions options)
   const unsigned n = machine.config().vcpus;
   for (CpuidEntry& e : cpuid)
     if (e.function == 0xb && e.index == 1) e.ebx = n;  // logical processors in the package
+  xstate_ = XstateLayout::from_cpuid(cpuid);
   platform_ = std::make_unique<EmuPlatform>(machine, n, apic_config);
   for (unsigned i = 0; i < n; ++i) {
     CpuEnvironment env{machine.memory(), machine.io_bus(), machine.mmio_bus(), machine.control(), code_, cpuid,
                        &platform_->apic(i), &platform_->pic(), &platform_->clock(), &platform_->apic_bus()};
+    env.xstate = &xstate_;
+    env.xstate_cache = machine.config().xstate_cache;
     set_apic_id(env.cpuid, i);
     cpus_.push_back(std::make_unique<Cpu>(env, i));
     Cpu* cpu = cpus_.back().get();

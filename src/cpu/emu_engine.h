@@ -41,6 +41,7 @@ class EmuEngine : public Engine {
   Machine& machine_;
   EmuEngineOptions options_;
   DecodeCache code_;
+  XstateLayout xstate_;  // of the shaped CPUID, once per machine (docs/xstate.md)
   std::unique_ptr<EmuPlatform> platform_;
   std::vector<std::unique_ptr<Cpu>> cpus_;  // after platform_: they point at its APICs
 };

@@ -4,6 +4,7 @@
 // unimplemented. CPUID does not offer sse/fxsr until the arithmetic exists.
 #include "cpu/cpu.h"
 #include "cpu/handler_table.h"
+#include "cpu/legacy_fp_area.h"
 
 #include <cstring>
 
@@ -137,7 +138,6 @@ void logic128(Cpu& c, const DecodedInsn& i) {
 }
 
 // LDMXCSR/STMXCSR: reserved MXCSR bits (31:16, and DAZ without support) #GP.
-constexpr uint32_t kMxcsrMask = 0xffff;
 void ldmxcsr(Cpu& c, const DecodedInsn& i) {
   check_sse(c);
   uint32_t v = static_cast<uint32_t>(c.read_op(i, 0));
@@ -150,49 +150,24 @@ void stmxcsr(Cpu& c, const DecodedInsn& i) {
 }
 
 // FXSAVE/FXRSTOR (Vol. 1 §10.5.1, Table 10-2): 512 bytes, 16-byte aligned.
-// FOP, FIP and FDP are not tracked and saved as 0.
 void fxsave(Cpu& c, const DecodedInsn& i) {
   check_x87(c);
-  uint64_t lin = operand_linear(c, i, 512, true, true);
-  AccessType a = c.data_access(AccessKind::write);
-  c.translate(lin + 511, a);
-  VcpuState& s = c.state();
-  uint8_t img[512] = {};
-  std::memcpy(img + 0, &s.fcw, 2);
-  std::memcpy(img + 2, &s.fsw, 2);
-  img[4] = s.ftw;
-  std::memcpy(img + 24, &s.mxcsr, 4);
-  uint32_t mask = kMxcsrMask;
-  std::memcpy(img + 28, &mask, 4);
-  for (unsigned r = 0; r < 8; ++r) std::memcpy(img + 32 + 16 * r, s.st[r], 10);
-  unsigned xmm_count = s.mode == CpuMode::long64 ? 16 : 8;
-  for (unsigned r = 0; r < xmm_count; ++r) std::memcpy(img + 160 + 16 * r, s.xmm[r], 16);
-  for (unsigned k = 0; k < 512; k += 8) {
-    uint64_t q;
-    std::memcpy(&q, img + k, 8);
-    c.write_linear(lin + k, 8, q, a);
-  }
+  uint64_t lin = operand_linear(c, i, kLegacyAreaSize, true, true);
+  uint8_t img[kLegacyAreaSize] = {};
+  store_x87(c.state(), img);
+  store_sse(c.state(), img);
+  write_linear_area(c, lin, img, kLegacyAreaSize);
 }
 void fxrstor(Cpu& c, const DecodedInsn& i) {
   check_x87(c);
-  uint64_t lin = operand_linear(c, i, 512, false, true);
-  AccessType a = c.data_access(AccessKind::read);
-  uint8_t img[512];
-  for (unsigned k = 0; k < 512; k += 8) {
-    uint64_t q = c.read_linear(lin + k, 8, a);
-    std::memcpy(img + k, &q, 8);
-  }
-  uint32_t mxcsr;
-  std::memcpy(&mxcsr, img + 24, 4);
+  uint64_t lin = operand_linear(c, i, kLegacyAreaSize, false, true);
+  uint8_t img[kLegacyAreaSize];
+  read_linear_area(c, lin, img, kLegacyAreaSize);
+  uint32_t mxcsr = area_mxcsr(img);
   if (mxcsr & ~kMxcsrMask) throw_fault(vec::kGP, 0);
-  VcpuState& s = c.state();
-  std::memcpy(&s.fcw, img + 0, 2);
-  std::memcpy(&s.fsw, img + 2, 2);
-  s.ftw = img[4];
-  s.mxcsr = mxcsr;
-  for (unsigned r = 0; r < 8; ++r) std::memcpy(s.st[r], img + 32 + 16 * r, 10);
-  unsigned xmm_count = s.mode == CpuMode::long64 ? 16 : 8;
-  for (unsigned r = 0; r < xmm_count; ++r) std::memcpy(s.xmm[r], img + 160 + 16 * r, 16);
+  load_x87(c.state(), img);
+  load_xmm(c.state(), img);
+  c.state().mxcsr = mxcsr;
 }
 
 // FNINIT (Vol. 2A FINIT/FNINIT): FCW = 37Fh, FSW = 0, all registers empty.

@@ -228,10 +228,10 @@ void xsetbv(Cpu& c, const DecodedInsn&) {
   if (!(c.state().cr4 & (1ull << 18))) throw_fault(vec::kUD);
   require_cpl0(c);
   uint64_t v = (c.reg(kRdx, 4) << 32) | c.reg(kRax, 4);
-  // Vol. 2C XSETBV: only XCR0 exists; x87 (bit 0) must stay set; the engine
-  // has no SSE/AVX state, so no other component can be enabled.
-  if (c.reg(kRcx, 4) != 0 || v != 1) throw_fault(vec::kGP, 0);
-  c.state().xcr0 = v;
+  // Vol. 2C XSETBV: only XCR0 exists (ECX[31:0] = 0); the value must be a
+  // valid combination of supported components (Vol. 1 §13.3).
+  if (c.reg(kRcx, 4) != 0 || !c.xstate().valid_xcr0(v)) throw_fault(vec::kGP, 0);
+  c.set_xcr0(v);
 }
 
 void swapgs(Cpu& c, const DecodedInsn&) {

@@ -15,6 +15,7 @@ HandlerTable build() {
   add_system_handlers(t);
   add_sse_handlers(t);
   add_hypercall_handlers(t);
+  add_xsave_handlers(t);
   return t;
 }
 

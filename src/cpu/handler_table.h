@@ -40,5 +40,6 @@ void add_string_handlers(HandlerTable& t);   // exec_string.cpp
 void add_system_handlers(HandlerTable& t);   // exec_system.cpp
 void add_sse_handlers(HandlerTable& t);      // exec_sse.cpp
 void add_hypercall_handlers(HandlerTable& t);  // exec_hypercall.cpp
+void add_xsave_handlers(HandlerTable& t);      // exec_xsave.cpp
 
 }  // namespace nv

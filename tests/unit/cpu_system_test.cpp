@@ -287,11 +287,13 @@ TEST(CpuSystem, Cr4BitsNeedTheirCpuidFeature) {
     return false;
   };
   CpuHarness h;
-  EXPECT_TRUE(faults(h, cr4::kPAE | (1ull << 18)));  // no XSAVE
   EXPECT_FALSE(faults(h, cr4::kPAE | cr4::kSMEP));   // SMEP is offered
   EXPECT_FALSE(faults(h, cr4::kPAE | cr4::kPCIDE));  // PCID is offered
+  EXPECT_FALSE(faults(h, cr4::kPAE | (1ull << 18)));  // XSAVE is offered
   HarnessWithout no_pcid("pcid");
   EXPECT_TRUE(faults(no_pcid, cr4::kPAE | cr4::kPCIDE));
+  HarnessWithout no_xsave("xsave");
+  EXPECT_TRUE(faults(no_xsave, cr4::kPAE | (1ull << 18)));
 }
 
 GUEST_CODE(tsc_aux, "  mov ecx, 0xc0000103\n  mov eax, 0x2a\n  xor edx, edx\n  wrmsr\n  xor ecx, ecx\n  rdtscp\n"
