@@ -44,13 +44,13 @@ uint8_t* GuestMemory::host_ptr(uint64_t gpa, uint64_t len) const {
 void GuestMemory::write(uint64_t gpa, const void* data, uint64_t len) {
   uint8_t* p = host_ptr(gpa, len);
   if (!p) fail("guest-physical range {:#x}-{:#x} is not RAM", gpa, gpa + len);
-  std::memcpy(p, data, len);
+  if (len != 0) std::memcpy(p, data, len);  // an empty copy may come with a null `data`
 }
 
 void GuestMemory::read(uint64_t gpa, void* data, uint64_t len) const {
   const uint8_t* p = host_ptr(gpa, len);
   if (!p) fail("guest-physical range {:#x}-{:#x} is not RAM", gpa, gpa + len);
-  std::memcpy(data, p, len);
+  if (len != 0) std::memcpy(data, p, len);
 }
 
 void GuestMemory::fill(uint64_t gpa, uint8_t byte, uint64_t len) {

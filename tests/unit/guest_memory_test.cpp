@@ -49,6 +49,12 @@ TEST(GuestMemory, CopiesOutsideRamThrowWithTheRange) {
   EXPECT_THROW(mem.write(layout::kMiB, buf, 1), Error);
 }
 
+TEST(GuestMemory, EmptyCopiesTakeNullBuffers) {
+  GuestMemory mem(1 * layout::kMiB);
+  EXPECT_NO_THROW(mem.write(0x1000, nullptr, 0));
+  EXPECT_NO_THROW(mem.read(0x1000, nullptr, 0));
+}
+
 TEST(GuestMemory, ClearZeroesRam) {
   GuestMemory mem(1 * layout::kMiB);
   mem.fill(0x1000, 0xab, 64);
