@@ -9,6 +9,10 @@ args=()
 if [[ "${NV_SANITIZE:-0}" == "1" ]]; then
   export NV_BUILD_DIR=${NV_BUILD_DIR:-$root/build-asan}
   args+=(-DNESTVISOR_SANITIZE=ON)
+  # The sanitizers' default exit status, 1, is what a passing guest makes
+  # the VMM return (isa-debug-exit 0): give their reports statuses of their own.
+  export ASAN_OPTIONS=${ASAN_OPTIONS:-exitcode=99:detect_leaks=1}
+  export UBSAN_OPTIONS=${UBSAN_OPTIONS:-exitcode=98:print_stacktrace=1}
 fi
 build=${NV_BUILD_DIR:-$root/build}
 NV_BUILD_DIR=$build "$root/scripts/build.sh" "${args[@]}"
