@@ -224,6 +224,8 @@ class Cpu {
   // Whether CPUID.(leaf, subleaf 0) output register `reg` (0 = EAX .. 3 = EDX)
   // has bit `bit` set: the feature checks of instructions and CR4 bits.
   bool cpuid_has(uint32_t leaf, unsigned reg, unsigned bit) const;
+  // CPUID.0 vendor "AuthenticAMD": where Intel and AMD processors differ.
+  bool amd_vendor() const;
   // XSAVE state (docs/xstate.md): the layout, and XSETBV's update of XCR0
   // with the CPUID.0xD.0:EBX size recomputed for it.
   const XstateLayout& xstate() const { return xstate_; }

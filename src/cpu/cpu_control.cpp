@@ -268,6 +268,12 @@ void Cpu::cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4]) const {
   if (leaf == 1 && apic_ && !apic_->hardware_enabled()) out[3] &= ~(1u << 9);
 }
 
+bool Cpu::amd_vendor() const {
+  uint32_t r[4];
+  cpuid(0, 0, r);
+  return r[1] == 0x68747541 && r[3] == 0x69746e65 && r[2] == 0x444d4163;  // "Auth" "enti" "cAMD"
+}
+
 void Cpu::set_xcr0(uint64_t xcr0) {
   s_.xcr0 = xcr0;
   xsizes_ = xsizer_.recompute(xcr0, 0);

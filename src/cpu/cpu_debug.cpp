@@ -56,6 +56,9 @@ bool Cpu::debug_before_instruction() {
   rf_at_start_ = s_.rflags & rflags::kRF;
   watch_hits_ = 0;
   if (!exec_bp_mask_ || rf_at_start_) return true;  // RF suppresses instruction breakpoints (§19.3.1.1)
+  // Intel processors inhibit instruction breakpoints on the instruction after
+  // MOV SS/POP SS (Vol. 3A §6.8.3); AMD processors deliver them.
+  if (movss_shadow_ && (s_.pending & pending::kShadow) && !amd_vendor()) return true;
   uint64_t lin = s_.seg[kCs].base + s_.rip;
   if (s_.mode != CpuMode::long64) lin &= 0xffffffff;
   uint8_t hits = 0;

@@ -372,5 +372,30 @@ TEST(CpuSystem, HardwareBreakpointsAndWatchpoints) {
   EXPECT_FALSE(h.s().dr[7] & (1u << 13));             // GD cleared for the handler
 }
 
+// DR0 = the NOP right after MOV SS (execute breakpoint, global).
+GUEST_CODE(breakpoint_after_mov_ss,
+           "  lea rax, [rip+1f]\n  mov dr0, rax\n  mov eax, 0x402\n  mov dr7, rax\n"
+           "  mov eax, 0x10\n  mov ss, ax\n1: nop\n")
+
+TEST(CpuSystem, InstructionBreakpointAfterMovSsFollowsTheVendor) {
+  CpuHarness intel;
+  intel.install_long_mode_tables();
+  intel.load(GUEST_BYTES(breakpoint_after_mov_ss));
+  ASSERT_EQ(intel.run(), Cpu::Exit::halted);
+  EXPECT_EQ(intel.delivered_vector(), -1) << "inhibited on Intel (SDM Vol. 3A §6.8.3)";
+
+  CpuHarness amd;
+  CpuEnvironment env{amd.memory, amd.io, amd.mmio, amd.control, amd.code, emu_supported_cpuid()};
+  env.cpuid[0].ebx = 0x68747541;  // "AuthenticAMD"
+  env.cpuid[0].edx = 0x69746e65;
+  env.cpuid[0].ecx = 0x444d4163;
+  amd.cpu = std::make_unique<Cpu>(env, 0);
+  amd.cpu->set_flat64_test_state(CpuHarness::kCodeAddr, CpuHarness::kStackTop);
+  amd.install_long_mode_tables();
+  amd.load(GUEST_BYTES(breakpoint_after_mov_ss));
+  ASSERT_EQ(amd.run(), Cpu::Exit::halted);
+  EXPECT_EQ(amd.delivered_vector(), vec::kDB);
+}
+
 }  // namespace
 }  // namespace nv::test
