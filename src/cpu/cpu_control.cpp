@@ -190,6 +190,9 @@ std::optional<uint64_t> Cpu::read_msr(uint32_t msr) {
     case 0x10: return read_tsc();
     case 0x1b: return s_.apic_base;
     case 0x3a: return 1;  // IA32_FEATURE_CONTROL: locked, VMX off
+    case 0x3b:
+      if (!cpuid_has(7, 1, 1)) return std::nullopt;
+      return s_.tsc_adjust;
     case 0x8b: return 0;  // IA32_BIOS_SIGN_ID
     case 0x179: return 0;  // IA32_MCG_CAP: no machine-check banks (Vol. 3B §17.3.1.1)
     case 0x17a: return 0;  // IA32_MCG_STATUS
@@ -222,7 +225,19 @@ bool Cpu::write_msr(uint32_t msr, uint64_t v) {
     return true;
   }
   switch (msr) {
-    case 0x10: s_.tsc_offset = v - read_tsc() + s_.tsc_offset; return true;
+    case 0x10: {
+      // Vol. 3B §18.17.3: a write to IA32_TSC moves IA32_TSC_ADJUST by the same amount.
+      uint64_t delta = v - read_tsc();
+      s_.tsc_offset += delta;
+      s_.tsc_adjust += delta;
+      return true;
+    }
+    case 0x3b:
+      // IA32_TSC_ADJUST (CPUID.7.EBX[1]): writing it moves the TSC by the change.
+      if (!cpuid_has(7, 1, 1)) return false;
+      s_.tsc_offset += v - s_.tsc_adjust;
+      s_.tsc_adjust = v;
+      return true;
     case 0x1b:
       // Vol. 3A §12.4.4: BSP (bit 8) is read-only; base within MAXPHYADDR.
       if (v & 0x2ff) throw_fault(vec::kGP, 0);

@@ -27,7 +27,7 @@ std::vector<CpuidEntry> emu_supported_cpuid() {
                        bit(13) /*pge*/ | bit(15) /*cmov*/ | bit(16) /*pat*/ | bit(17) /*pse36*/ | bit(19) /*clflush*/;
   uint32_t leaf1_ecx = bit(13) /*cx16*/ | bit(17) /*pcid*/ | bit(21) /*x2apic*/ | bit(23) /*popcnt*/ | bit(24) /*tsc-deadline*/ |
                        bit(26) /*xsave*/;
-  uint32_t leaf7_ebx = bit(7) /*smep*/ | bit(10) /*invpcid*/ | bit(20) /*smap*/ | bit(23) /*clflushopt*/ | bit(24) /*clwb*/;
+  uint32_t leaf7_ebx = bit(1) /*tsc-adjust*/ | bit(7) /*smep*/ | bit(10) /*invpcid*/ | bit(20) /*smap*/ | bit(23) /*clflushopt*/ | bit(24) /*clwb*/;
   uint32_t leaf7_ecx = bit(22) /*rdpid*/;
   uint32_t ext1_ecx = bit(0) /*lahf-lm*/ | bit(5) /*abm: lzcnt*/;
   uint32_t ext1_edx = bit(11) /*syscall*/ | bit(20) /*nx*/ | bit(26) /*pdpe1gb*/ | bit(27) /*rdtscp*/ | bit(29) /*lm*/;

@@ -129,6 +129,7 @@ struct alignas(64) VcpuState {
   uint64_t pat = 0x0007040600070406ull;
   uint64_t misc_enable = 1;  // fast strings
   uint64_t tsc_aux = 0;
+  uint64_t tsc_adjust = 0;  // IA32_TSC_ADJUST (Vol. 3B §18.17.3)
 
   // ---- cold: SSE and x87 (SDM Vol. 1 §10.5.1, FXSAVE layout) ----
   alignas(16) uint64_t xmm[16][2] = {};  // low, high quadword

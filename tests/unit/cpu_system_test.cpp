@@ -296,6 +296,25 @@ TEST(CpuSystem, Cr4BitsNeedTheirCpuidFeature) {
   EXPECT_TRUE(faults(no_xsave, cr4::kPAE | (1ull << 18)));
 }
 
+GUEST_CODE(tsc_adjust, "  mov ecx, 0x3b\n  rdmsr\n  mov r8d, eax\n"
+                       "  rdtsc\n  shl rdx, 32\n  or rax, rdx\n  mov r9, rax\n"
+                       "  mov ecx, 0x3b\n  xor eax, eax\n  mov edx, 0x100\n  wrmsr\n"
+                       "  rdtsc\n  shl rdx, 32\n  or rax, rdx\n  mov r10, rax\n"
+                       "  mov ecx, 0x10\n  xor eax, eax\n  xor edx, edx\n  wrmsr\n"
+                       "  mov ecx, 0x3b\n  rdmsr\n  shl rdx, 32\n  or rax, rdx\n  mov r11, rax\n"
+                       "  rdtsc\n  shl rdx, 32\n  or rax, rdx\n  mov r12, rax\n")
+
+TEST(CpuSystem, TscAdjustAndTscWritesMoveEachOther) {
+  CpuHarness h;
+  h.load(GUEST_BYTES(tsc_adjust));
+  ASSERT_EQ(h.run(), Cpu::Exit::halted);
+  EXPECT_EQ(h.s().gpr[kR8], 0u);
+  EXPECT_GE(h.s().gpr[kR10] - h.s().gpr[kR9], 1ull << 40) << "TSC_ADJUST = 2^40 moves the TSC by 2^40";
+  // Writing IA32_TSC = 0 moved IA32_TSC_ADJUST by the same (negative) amount (SDM Vol. 3B §18.17.3).
+  EXPECT_LT(static_cast<int64_t>(h.s().gpr[kR11]), 0);
+  EXPECT_LT(h.s().gpr[kR12], 1ull << 40) << "the TSC restarted from 0";
+}
+
 GUEST_CODE(tsc_aux, "  mov ecx, 0xc0000103\n  mov eax, 0x2a\n  xor edx, edx\n  wrmsr\n  xor ecx, ecx\n  rdtscp\n"
                     "  mov r8d, ecx\n  rdpid r9\n")
 
