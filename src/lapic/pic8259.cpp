@@ -59,7 +59,7 @@ int Pic8259::highest_in_service(const Chip& c) const {
 
 int Pic8259::pending_irq(const Chip& c) const {
   uint8_t requests = c.irr & ~c.imr;
-  if (!requests || !c.initialized || c.init_step) return -1;
+  if (!requests || c.init_step) return -1;
   int limit = highest_in_service(c);
   // Fully nested mode: only levels of higher priority than any in service.
   for (int p = 0; p < limit; ++p) {
@@ -186,7 +186,6 @@ void Pic8259::write_command(Chip& c, uint8_t value) {
 }
 
 void Pic8259::write_data(Chip& c, uint8_t value) {
-  bool initialising = c.init_step != 0;
   switch (c.init_step) {
     case 2:  // ICW2: vector bits 7:3 (8086 mode)
       c.vector_base = value & 0xf8;
@@ -203,7 +202,6 @@ void Pic8259::write_data(Chip& c, uint8_t value) {
       c.imr = value;
       break;
   }
-  if (initialising && c.init_step == 0) c.initialized = true;
 }
 
 uint32_t Pic8259::io_read(uint16_t port, unsigned) {

@@ -59,10 +59,12 @@ class Pic8259 : public Device, public InterruptSink {
     uint8_t vector_base = 0;    // ICW2 bits 7:3
     uint8_t lowest = 7;         // the IR with the lowest priority
     uint8_t icw1 = 0, icw4 = 0;
-    unsigned init_step = 0;     // next ICW expected: 2, 3, 4, or 0 when initialised
-    // The state before the first ICW1 is undefined (8259A "Initialization
-    // Command Words"); INT stays low until the guest has initialised the chip.
-    bool initialized = false;
+    // Next ICW expected: 2, 3, 4, or 0 when initialised. The 8259A leaves
+    // the state before the first ICW1 undefined ("Initialization Command
+    // Words"); like the PICs of QEMU and KVM (whose in-kernel PIC the KVM
+    // engine uses) a chip out of reset works as initialised with vector base
+    // 0, nothing masked, edge-triggered, so guests see the same on both engines.
+    unsigned init_step = 0;
     bool read_isr = false, poll = false, special_mask = false, rotate_on_aeoi = false;
   };
 

@@ -40,8 +40,15 @@ class PicTest : public ::testing::Test {
   std::vector<bool> intr_changes;
 };
 
-TEST_F(PicTest, NothingBeforeInitialisation) {
-  pulse(1);
+TEST_F(PicTest, ResetStateWorksAsQemusAndKvms) {
+  // Vector base 0, IMR 0, edge: a pulse on IRQ 11 (slave IR3) interrupts
+  // before any ICW (kvm-unit-tests realmode "sti inhibit" relies on it).
+  pulse(11);
+  EXPECT_TRUE(pic.intr());
+  EXPECT_EQ(pic.acknowledge(), 0x03);
+  EXPECT_FALSE(pic.intr());
+  out(0xa0, 0x11);  // ICW1 on the slave: nothing until its ICW sequence ends
+  pulse(11);
   EXPECT_FALSE(pic.intr());
 }
 
