@@ -226,6 +226,7 @@ class Cpu {
   bool cpuid_has(uint32_t leaf, unsigned reg, unsigned bit) const;
   // CPUID.0 vendor "AuthenticAMD": where Intel and AMD processors differ.
   bool amd_vendor() const;
+  bool amd_legacy_perf_msr(uint32_t msr) const;
   // XSAVE state (docs/xstate.md): the layout, and XSETBV's update of XCR0
   // with the CPUID.0xD.0:EBX size recomputed for it.
   const XstateLayout& xstate() const { return xstate_; }

@@ -178,6 +178,12 @@ void Cpu::write_efer(uint64_t v) {
 
 uint64_t Cpu::read_tsc() const { return (clock_ ? clock_->tsc() : __rdtsc()) + s_.tsc_offset; }
 
+// AMD's legacy PerfEvtSel0-3/PerfCtr0-3 (0xc0010000-0xc0010007) exist on
+// every AMD64 CPU (AMD APM Vol. 2 §13.2.1). Without counting, KVM reads them
+// as 0 and drops writes; the engine does the same on an AMD-vendor CPUID
+// (kvm-unit-tests' PMU set-up writes them on AMD).
+bool Cpu::amd_legacy_perf_msr(uint32_t msr) const { return msr >= 0xc0010000 && msr <= 0xc0010007 && amd_vendor(); }
+
 std::optional<uint64_t> Cpu::read_msr(uint32_t msr) {
   if (apic_ && LocalApic::handles_msr(msr)) {
     // IA32_APIC_BASE, IA32_TSC_DEADLINE and the x2APIC range; the APIC says
@@ -186,6 +192,7 @@ std::optional<uint64_t> Cpu::read_msr(uint32_t msr) {
     if (!apic_->rdmsr(msr, v)) throw_fault(vec::kGP, 0);
     return v;
   }
+  if (amd_legacy_perf_msr(msr)) return 0;
   switch (msr) {
     case 0x10: return read_tsc();
     case 0x1b: return s_.apic_base;
@@ -224,6 +231,7 @@ bool Cpu::write_msr(uint32_t msr, uint64_t v) {
     s_.pending |= pending::kInterrupt;  // EOI, TPR, ICR: look again
     return true;
   }
+  if (amd_legacy_perf_msr(msr)) return true;  // dropped
   switch (msr) {
     case 0x10: {
       // Vol. 3B §18.17.3: a write to IA32_TSC moves IA32_TSC_ADJUST by the same amount.

@@ -391,6 +391,36 @@ TEST(CpuSystem, HardwareBreakpointsAndWatchpoints) {
   EXPECT_FALSE(h.s().dr[7] & (1u << 13));             // GD cleared for the handler
 }
 
+// A harness whose CPUID vendor is "AuthenticAMD".
+struct AmdHarness : CpuHarness {
+  AmdHarness() {
+    CpuEnvironment env{memory, io, mmio, control, code, emu_supported_cpuid()};
+    env.cpuid[0].ebx = 0x68747541;
+    env.cpuid[0].edx = 0x69746e65;
+    env.cpuid[0].ecx = 0x444d4163;
+    cpu = std::make_unique<Cpu>(env, 0);
+    cpu->set_flat64_test_state(kCodeAddr, kStackTop);
+  }
+};
+
+GUEST_CODE(amd_perf_msrs, "  mov ecx, 0xc0010000\n  mov eax, 0x430076\n  xor edx, edx\n  wrmsr\n"
+                          "  mov ecx, 0xc0010004\n  rdmsr\n  mov r8d, eax\n")
+
+TEST(CpuSystem, AmdLegacyPerfMsrsReadZeroOnAnAmdVendor) {
+  AmdHarness amd;
+  amd.install_long_mode_tables();
+  amd.load(GUEST_BYTES(amd_perf_msrs));
+  amd.s().gpr[kR8] = 1;
+  ASSERT_EQ(amd.run(), Cpu::Exit::halted);
+  EXPECT_EQ(amd.delivered_vector(), -1);
+  EXPECT_EQ(amd.s().gpr[kR8], 0u);
+  CpuHarness intel;
+  intel.install_long_mode_tables();
+  intel.load(GUEST_BYTES(amd_perf_msrs));
+  ASSERT_EQ(intel.run(), Cpu::Exit::halted);
+  EXPECT_EQ(intel.delivered_vector(), vec::kGP);
+}
+
 // DR0 = the NOP right after MOV SS (execute breakpoint, global).
 GUEST_CODE(breakpoint_after_mov_ss,
            "  lea rax, [rip+1f]\n  mov dr0, rax\n  mov eax, 0x402\n  mov dr7, rax\n"
@@ -403,13 +433,7 @@ TEST(CpuSystem, InstructionBreakpointAfterMovSsFollowsTheVendor) {
   ASSERT_EQ(intel.run(), Cpu::Exit::halted);
   EXPECT_EQ(intel.delivered_vector(), -1) << "inhibited on Intel (SDM Vol. 3A §6.8.3)";
 
-  CpuHarness amd;
-  CpuEnvironment env{amd.memory, amd.io, amd.mmio, amd.control, amd.code, emu_supported_cpuid()};
-  env.cpuid[0].ebx = 0x68747541;  // "AuthenticAMD"
-  env.cpuid[0].edx = 0x69746e65;
-  env.cpuid[0].ecx = 0x444d4163;
-  amd.cpu = std::make_unique<Cpu>(env, 0);
-  amd.cpu->set_flat64_test_state(CpuHarness::kCodeAddr, CpuHarness::kStackTop);
+  AmdHarness amd;
   amd.install_long_mode_tables();
   amd.load(GUEST_BYTES(breakpoint_after_mov_ss));
   ASSERT_EQ(amd.run(), Cpu::Exit::halted);
