@@ -196,6 +196,15 @@ const std::vector<ModelDefinition>& model_definitions() {
        .stepping = 1,
        .brand = "Common KVM processor",
        .features = ppro_features_and({"vme", "mtrr", "clflush", "mca", "pse36", "pni", "cx16", "lm", "syscall", "nx"})},
+      // kvm-unit-tests' syscall test asks for it (with vendor=AuthenticAMD).
+      {.name = "Opteron_G1",
+       .level = 5,
+       .xlevel = 0x80000008,
+       .family = 15,
+       .model = 6,
+       .stepping = 1,
+       .brand = "AMD Opteron 240 (Gen 1 Class Opteron)",
+       .features = ppro_features_and({"vme", "mtrr", "clflush", "mca", "pse36", "pni", "lm", "syscall", "nx"})},
   };
   return defs;
 }
@@ -214,7 +223,7 @@ const std::vector<CpuFlag>& named_model_defaults() {
   return defaults;
 }
 
-constexpr std::string_view kModelNames[] = {"qemu64", "kvm64", "max", "host"};
+constexpr std::string_view kModelNames[] = {"qemu64", "kvm64", "Opteron_G1", "max", "host"};
 
 // Prerequisites: the first feature is cleared when the second is off.
 constexpr std::pair<std::string_view, std::string_view> kDependencies[] = {

@@ -182,6 +182,15 @@ TEST(CpuModel, Kvm64Signature) {
   EXPECT_EQ(brand_of(t), "Common KVM processor");
 }
 
+TEST(CpuModel, OpteronG1SignatureAndLevels) {
+  auto t = shape_cpuid(intel_host(), cpu("Opteron_G1"), nullptr);
+  EXPECT_EQ(get(t, 1).eax, 0x00000f61u);
+  EXPECT_EQ(get(t, 0).eax, 5u) << "max basic leaf";
+  EXPECT_EQ(brand_of(t), "AMD Opteron 240 (Gen 1 Class Opteron)");
+  EXPECT_TRUE(get(t, 0x80000001).edx & bits({29})) << "lm";
+  EXPECT_FALSE(get(t, 1).ecx & bits({13})) << "no cx16 on the first Opterons";
+}
+
 TEST(CpuModel, PlusFlagsEnableSupportedFeaturesIncludingQemuSpellings) {
   auto t =
       shape_cpuid(intel_host(), cpu("qemu64", {{"x2apic", true}, {"tsc_deadline", true}, {"sse4_1", true}}), nullptr);
@@ -256,7 +265,7 @@ TEST(CpuModel, AmdVendorMirrorsLeaf1EdxIntoExtendedLeafAndKeepsSvmLeafWithSvm) {
 
 TEST(CpuModel, UnknownModelAndFeatureAreErrors) {
   EXPECT_THAT(error_of(cpu("Skylake-Server")), HasSubstr("unknown CPU model 'Skylake-Server'"));
-  EXPECT_THAT(error_of(cpu("Skylake-Server")), HasSubstr("qemu64, kvm64, max, host"));
+  EXPECT_THAT(error_of(cpu("Skylake-Server")), HasSubstr("qemu64, kvm64, Opteron_G1, max, host"));
   EXPECT_THAT(error_of(cpu("max", {{"frobnicate", true}})), HasSubstr("unknown CPU feature 'frobnicate'"));
 }
 
