@@ -1,5 +1,6 @@
 #include "cpu/emu_platform.h"
 
+#include "devices/acpi_tables.h"
 #include "vmm/machine.h"
 #include "vmm/memory_layout.h"
 
@@ -10,7 +11,7 @@ namespace nv {
 EmuPlatform::EmuPlatform(Machine& machine, unsigned vcpus, const LocalApic::Config& apic_config)
     : machine_(machine),
       apics_(vcpus, clock_, apic_config),
-      ioapic_(apics_, static_cast<uint8_t>(vcpus)),  // the MADT's IOAPIC ID follows the CPUs' (acpi_tables.cpp)
+      ioapic_(apics_, kIoapicId),  // the ID the MADT gives it (acpi_tables.h)
       pit_(clock_, machine.irq()),
       routing_(pic_, ioapic_) {
   ioapic_.attach(machine.mmio_bus());

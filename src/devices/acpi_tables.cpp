@@ -257,9 +257,11 @@ std::vector<uint8_t> build_madt(unsigned vcpus) {
     auto id = static_cast<uint8_t>(i);
     t.append(MadtLocalApic{kMadtLocalApic, sizeof(MadtLocalApic), id, id, kLocalApicEnabled});
   }
-  // The IOAPIC's ID follows the local APIC IDs, so no two APICs share an ID
-  // (they did share one APIC bus before the xAPIC).
-  t.append(MadtIoApic{kMadtIoApic, sizeof(MadtIoApic), static_cast<uint8_t>(vcpus), 0,
+  // IOAPIC ID 0, what the ID register of KVM's in-kernel IOAPIC holds after
+  // reset and what QEMU's MADT says; since the xAPIC, IOAPIC and local APIC
+  // IDs no longer share a bus, and the register has only 4 bits (82093AA
+  // §3.2.1), so it could not follow the local APIC IDs past 15 CPUs anyway.
+  t.append(MadtIoApic{kMadtIoApic, sizeof(MadtIoApic), kIoapicId, 0,
                       static_cast<uint32_t>(layout::kIoapicBase), 0});
   // The PIT's IRQ0 is wired to IOAPIC pin 2 on PCs (pin 0 is the 8259's INTR).
   t.append(MadtInterruptOverride{kMadtInterruptOverride, sizeof(MadtInterruptOverride), kIsaBus, 0, 2, 0});

@@ -18,6 +18,8 @@ namespace nv {
 // other tables follow it within the first kAcpiTablesMaxSize bytes.
 inline constexpr uint64_t kRsdpAddress = layout::kBiosAreaBase;
 inline constexpr uint64_t kAcpiTablesMaxSize = 16 * layout::kKiB;
+// The IOAPIC's ID in the MADT, which an engine's IOAPIC model must hold.
+inline constexpr uint8_t kIoapicId = 0;
 
 // OEM identification in every table header.
 inline constexpr char kAcpiOemId[] = "NESTVR";         // 6 characters

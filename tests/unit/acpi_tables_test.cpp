@@ -153,7 +153,7 @@ TEST_F(AcpiTablesTest, MadtHasOneEnabledLocalApicPerVcpuAndTheIoapic) {
           break;
         case 1:
           ++ioapics;
-          EXPECT_EQ(get<uint8_t>(e + 2), vcpus) << "IOAPIC ID after the local APIC IDs";
+          EXPECT_EQ(get<uint8_t>(e + 2), kIoapicId) << "the ID KVM's in-kernel IOAPIC holds";
           EXPECT_EQ(get<uint32_t>(e + 4), layout::kIoapicBase);
           EXPECT_EQ(get<uint32_t>(e + 8), 0u) << "GSI base";
           break;
