@@ -158,7 +158,8 @@ def report(nv, qemu, guests, timeout):
         if a is None and b and nv.failures.get(g, "").startswith("timeout"):
             ratio = f"> {timeout / b:.1f}"  # nestvisor ran at least `timeout` seconds
         net = "—"
-        if g != "nothing" and None not in (a, b, startup["nestvisor"], startup["qemu"]):
+        # Only for guests that run much longer than start-up; for the others it is noise.
+        if g != "nothing" and None not in (a, b, startup["nestvisor"], startup["qemu"]) and b > 10 * startup["qemu"]:
             na, nb = a - startup["nestvisor"], b - startup["qemu"]
             net = f"{na / nb:.2f}" if nb > 0 else "—"
         label = "nothing (start-up + exit)" if g == "nothing" else g
