@@ -136,6 +136,8 @@ class Cpu {
   // Flags.
   uint32_t rflags() const { return materialize_flags(s_.lazy, s_.rflags); }
   void set_rflags(uint32_t v) {
+    // IF going 0 -> 1 may make a held-back interrupt deliverable.
+    if ((v & rflags::kIF) && !(s_.rflags & rflags::kIF)) s_.pending |= pending::kInterrupt;
     s_.rflags = (v & ~0xffc08028u) | rflags::kFixed1;  // reserved bits: 1 is 1, 3/5/15/22+ are 0
     s_.lazy.op = FlagOp::none;
     if (v & rflags::kTF) s_.pending |= pending::kSingleStep;

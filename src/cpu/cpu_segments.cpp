@@ -223,6 +223,7 @@ void Cpu::far_return(unsigned osize, uint16_t pop_bytes) {
 
 void Cpu::iret(unsigned osize) {
   nmi_blocked_ = false;  // Vol. 3A §6.7.1: IRET ends NMI blocking, even when it faults
+  s_.pending |= pending::kInterrupt;  // an NMI held back meanwhile is taken now, whatever IF is
   constexpr uint32_t kAlways = rflags::kCF | rflags::kPF | rflags::kAF | rflags::kZF | rflags::kSF | rflags::kTF |
                                rflags::kDF | rflags::kOF | rflags::kNT | rflags::kRF | rflags::kAC | rflags::kID;
   const uint32_t old = rflags();

@@ -28,7 +28,10 @@ void sti(Cpu& c, const DecodedInsn&) {
   if (c.protected_mode() && c.state().cpl > c.iopl()) throw_fault(vec::kGP, 0);
   // Vol. 2B STI: interrupts stay inhibited until after the next instruction
   // when IF was 0.
-  if (!(c.state().rflags & kIF)) c.set_interrupt_shadow();
+  if (!(c.state().rflags & kIF)) {
+    c.set_interrupt_shadow();
+    c.state().pending |= pending::kInterrupt;  // held back while IF = 0 (Cpu::accept_interrupts)
+  }
   c.state().rflags |= kIF;
 }
 
