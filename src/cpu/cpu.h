@@ -278,6 +278,8 @@ class Cpu {
   unsigned iopl() const { return (s_.rflags >> 12) & 3; }
 
  private:
+  // Far RET / IRET to an outer privilege level: SS checks, then CS, CPL, SS, RIP.
+  void return_to_outer_level(uint16_t cs, uint64_t cs_desc, uint16_t ss, unsigned rpl, bool target64, uint64_t ip);
   enum class EventKind { exception, external, software, software_exception };
   void run_pending();
   const DecodedInsn* fetch();

@@ -196,6 +196,18 @@ void Cpu::far_return(unsigned osize, uint16_t pop_bytes) {
   // Return to an outer level: SS:rSP follow CS:rIP (and the imm16 bytes).
   uint64_t sp = peek_stack(2 * osize + pop_bytes, osize);
   uint16_t ss = static_cast<uint16_t>(peek_stack(3 * osize + pop_bytes, osize));
+  return_to_outer_level(cs, d, ss, rpl, target64, ip);
+  update_mode();
+  set_sp(sp + pop_bytes);
+  null_inaccessible_segments(s_);
+}
+
+// The part far RET and IRET share when they return with a stack switch
+// (Vol. 2A RET, "RETURN-TO-OUTER-PRIVILEGE-LEVEL", and IRET): check the SS
+// selector popped from the stack (a null SS only for a 64-bit target below
+// ring 3), then load CS, CPL, SS and RIP. The caller pops and sets RSP.
+void Cpu::return_to_outer_level(uint16_t cs, uint64_t cs_desc, uint16_t ss, unsigned rpl, bool target64,
+                                uint64_t ip) {
   uint64_t ssd = 0;
   bool null_ss = (ss & 0xfffc) == 0;
   if (null_ss) {
@@ -205,9 +217,9 @@ void Cpu::far_return(unsigned osize, uint16_t pop_bytes) {
     if ((ss & 3) != rpl || desc_dpl(ssd) != rpl || !desc_writable_data(ssd)) throw_fault(vec::kGP, sel_error(ss));
     if (!desc_present(ssd)) throw_fault(vec::kSS, sel_error(ss));
   }
-  if (!target64 && ip > desc_limit(d)) throw_fault(vec::kGP, 0);
-  set_accessed(cs, d);
-  set_segment_from_descriptor(kCs, cs, d);
+  if (!target64 && ip > desc_limit(cs_desc)) throw_fault(vec::kGP, 0);
+  set_accessed(cs, cs_desc);
+  set_segment_from_descriptor(kCs, cs, cs_desc);
   s_.cpl = static_cast<uint8_t>(rpl);
   if (null_ss) {
     s_.seg[kSs] = {0, 0, ss, static_cast<uint16_t>((rpl << 5) | 0x4000)};
@@ -216,9 +228,6 @@ void Cpu::far_return(unsigned osize, uint16_t pop_bytes) {
     set_segment_from_descriptor(kSs, ss, ssd);
   }
   s_.rip = ip;
-  update_mode();
-  set_sp(sp + pop_bytes);
-  null_inaccessible_segments(s_);
 }
 
 void Cpu::iret(unsigned osize) {
@@ -292,26 +301,7 @@ void Cpu::iret(unsigned osize) {
   }
   uint64_t sp = peek_stack(3 * osize, osize);
   uint16_t ss = static_cast<uint16_t>(peek_stack(4 * osize, osize));
-  uint64_t ssd = 0;
-  bool null_ss = (ss & 0xfffc) == 0;
-  if (null_ss) {
-    if (!(target64 && rpl < 3)) throw_fault(vec::kGP, 0);
-  } else {
-    ssd = read_descriptor(ss, sel_error(ss));
-    if ((ss & 3) != rpl || desc_dpl(ssd) != rpl || !desc_writable_data(ssd)) throw_fault(vec::kGP, sel_error(ss));
-    if (!desc_present(ssd)) throw_fault(vec::kSS, sel_error(ss));
-  }
-  if (!target64 && ip > desc_limit(d)) throw_fault(vec::kGP, 0);
-  set_accessed(cs, d);
-  set_segment_from_descriptor(kCs, cs, d);
-  s_.cpl = static_cast<uint8_t>(rpl);
-  if (null_ss) {
-    s_.seg[kSs] = {0, 0, ss, static_cast<uint16_t>((rpl << 5) | 0x4000)};
-  } else {
-    set_accessed(ss, ssd);
-    set_segment_from_descriptor(kSs, ss, ssd);
-  }
-  s_.rip = ip;
+  return_to_outer_level(cs, d, ss, rpl, target64, ip);
   merge_flags(fl, cpl_before);
   update_mode();
   if (s_.mode == CpuMode::long64) s_.gpr[kRsp] = sp;
