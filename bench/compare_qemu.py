@@ -157,6 +157,17 @@ def to_json(columns, args, guests):
     return out
 
 
+def check_inputs(tool, guest_paths, qemu, hint):
+    """Exits with a message naming what is missing; returns QEMU's full path."""
+    absent = [path for path in guest_paths if not os.path.isfile(path)]
+    if absent:
+        sys.exit(f"{tool}: error: guest binary {', '.join(absent)} not found; {hint}")
+    qemu_path = shutil.which(qemu)
+    if not qemu_path:
+        sys.exit(f"{tool}: error: QEMU binary '{qemu}' not found")
+    return qemu_path
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("build", nargs="?", default="/work/main/build", help="nestvisor build directory")
@@ -170,13 +181,8 @@ def main():
     args = p.parse_args()
 
     guests = {g: os.path.join(args.build, "guests", g + ".elf") for g in ("nothing", "latency")}
-    absent = [path for path in guests.values() if not os.path.isfile(path)]
-    if absent:
-        sys.exit(f"compare_qemu: error: guest binary {', '.join(absent)} not found; "
-                 f"build the guests first (ninja -C {args.build}) or pass the right build directory")
-    qemu_path = shutil.which(args.qemu)
-    if not qemu_path:
-        sys.exit(f"compare_qemu: error: QEMU binary '{args.qemu}' not found")
+    qemu_path = check_inputs("compare_qemu", guests.values(), args.qemu,
+                             f"build the guests first (ninja -C {args.build}) or pass the right build directory")
 
     nv = Column("nestvisor", args.nestvisor or os.path.join(args.build, "nestvisor"))
     qemu = Column("qemu", qemu_path)

@@ -11,14 +11,13 @@ import argparse
 import json
 import os
 import re
-import shutil
 import signal
 import statistics
 import subprocess
 import sys
 import time
 
-from compare_qemu import COMMON_ARGS as KVM_ARGS, GUEST_SUCCESS_STATUS, Column, RunFailure
+from compare_qemu import COMMON_ARGS as KVM_ARGS, GUEST_SUCCESS_STATUS, Column, RunFailure, check_inputs
 
 COMMON_ARGS = [a if a != "accel=kvm" else "accel=tcg" for a in KVM_ARGS]
 PROJECT_GUESTS = ["nothing", "hello", "latency"]
@@ -91,13 +90,8 @@ def main():
     guests = {g: (os.path.join(args.build, "guests", g + ".elf"), None) for g in PROJECT_GUESTS}
     if args.kut:
         guests.update({name: (os.path.join(args.kut, path), append) for name, path, append in KUT_GUESTS})
-    absent = [path for path, _ in guests.values() if not os.path.isfile(path)]
-    if absent:
-        sys.exit(f"compare_tcg: error: guest binary {', '.join(absent)} not found; build the guests "
-                 f"(ninja -C {args.build}) or kvm-unit-tests, or pass the right directory")
-    qemu_path = shutil.which(args.qemu)
-    if not qemu_path:
-        sys.exit(f"compare_tcg: error: QEMU binary '{args.qemu}' not found")
+    qemu_path = check_inputs("compare_tcg", [path for path, _ in guests.values()], args.qemu,
+                             f"build the guests (ninja -C {args.build}) or kvm-unit-tests, or pass the right directory")
 
     nv = Column("nestvisor", args.nestvisor or os.path.join(args.build, "nestvisor"))
     qemu = Column("qemu", qemu_path)

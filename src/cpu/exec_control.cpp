@@ -18,20 +18,22 @@ void read_far_pointer(Cpu& c, const DecodedInsn& i, uint16_t& sel, uint64_t& off
   sel = static_cast<uint16_t>(c.read(i.seg, (ea + osize) & size_mask(i.asize), 2));
 }
 
-void jmp_far(Cpu& c, const DecodedInsn& i) {
+// JMP/CALL ptr16:xx (immediate) or m16:xx (far pointer in memory).
+template <bool IsCall>
+void far_transfer(Cpu& c, const DecodedInsn& i) {
   if (i.op[0].kind == OpKind::imm) {
-    c.far_jump(static_cast<uint16_t>(i.imm2), i.imm, i.osize, false);
+    c.far_jump(static_cast<uint16_t>(i.imm2), i.imm, i.osize, IsCall);
     return;
   }
   uint16_t sel;
   uint64_t off;
   unsigned osize;
   read_far_pointer(c, i, sel, off, osize);
-  c.far_jump(sel, off, osize, false);
+  c.far_jump(sel, off, osize, IsCall);
 }
 
 Handler select_jmp(const DecodedInsn& i) {
-  if (i.cc) return jmp_far;
+  if (i.cc) return far_transfer<false>;
   return i.op[0].kind == OpKind::imm ? jmp_rel : jmp_indirect;
 }
 
@@ -49,19 +51,8 @@ void call_indirect(Cpu& c, const DecodedInsn& i) {
   c.push(c.state().rip, i.osize);
   c.jump(target, i.osize);
 }
-void call_far(Cpu& c, const DecodedInsn& i) {
-  if (i.op[0].kind == OpKind::imm) {
-    c.far_jump(static_cast<uint16_t>(i.imm2), i.imm, i.osize, true);
-    return;
-  }
-  uint16_t sel;
-  uint64_t off;
-  unsigned osize;
-  read_far_pointer(c, i, sel, off, osize);
-  c.far_jump(sel, off, osize, true);
-}
 Handler select_call(const DecodedInsn& i) {
-  if (i.cc) return call_far;
+  if (i.cc) return far_transfer<true>;
   return i.op[0].kind == OpKind::imm ? call_rel : call_indirect;
 }
 
