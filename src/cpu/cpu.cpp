@@ -43,7 +43,7 @@ Cpu::Exit Cpu::run(uint64_t quantum) {
   if (apic_event_.exchange(false, std::memory_order_acq_rel)) s_.pending |= pending::kInterrupt;
   const uint64_t end = s_.icount + quantum;
   while (s_.icount < end) {
-    if (s_.pending) {
+    if (s_.pending) [[unlikely]] {
       if (s_.pending & pending::kStop) {
         s_.pending &= ~pending::kStop;
         return Exit::stop;
@@ -54,26 +54,24 @@ Cpu::Exit Cpu::run(uint64_t quantum) {
       }
       run_pending();
       if (shutdown_) return Exit::shutdown;
-    }
-    if (s_.halted) return Exit::halted;
-    insn_rip_ = s_.rip;
-    // Single-step and breakpoints (cpu_debug.cpp) only when enabled.
-    const bool debug = s_.pending & (pending::kSingleStep | pending::kBreakpoints);
-    const bool tf = debug && (s_.rflags & rflags::kTF);
-    try {
-      if (debug && !debug_before_instruction()) [[unlikely]] {
-        ++s_.icount;
-        continue;  // an instruction breakpoint was delivered
+      // Single-step and breakpoints stay pending while enabled, so the plain
+      // loop below never tests for them.
+      if (s_.pending & (pending::kSingleStep | pending::kBreakpoints)) {
+        if (s_.halted) return Exit::halted;
+        step_with_debug();
+        if (shutdown_) return Exit::shutdown;
+        continue;
       }
+    }
+    if (s_.halted) [[unlikely]]
+      return Exit::halted;
+    insn_rip_ = s_.rip;
+    try {
       const DecodedInsn* i = fetch();
       s_.rip = insn_rip_ + i->length;
       i->handler(*this, *i);
-      if (debug) [[unlikely]]
-        debug_after_instruction(i, tf);
     } catch (const GuestFault& f) {
-      // Faults leave RIP at the faulting instruction (SDM Vol. 3A §6.5).
-      s_.rip = insn_rip_;
-      raise_exception(f.vector, f.has_error ? std::optional<uint32_t>(f.error) : std::nullopt);
+      deliver_fault(f);
       if (shutdown_) return Exit::shutdown;
     }
     ++s_.icount;
@@ -81,15 +79,21 @@ Cpu::Exit Cpu::run(uint64_t quantum) {
   return Exit::quantum;
 }
 
+void Cpu::deliver_fault(const GuestFault& f) {
+  // Faults leave RIP at the faulting instruction (SDM Vol. 3A §6.5).
+  s_.rip = insn_rip_;
+  raise_exception(f.vector, f.has_error ? std::optional<uint32_t>(f.error) : std::nullopt);
+}
+
 bool Cpu::interrupt_deliverable() const {
   return (s_.rflags & rflags::kIF) && !(s_.pending & pending::kShadow);
 }
 
 void Cpu::run_pending() {
-  if (s_.pending & (pending::kModeChanged | pending::kCodeRetired)) {
+  if (s_.pending & pending::kModeChanged) {
     fetch_lin_page_ = ~0ull;
     fetch_page_ = nullptr;
-    s_.pending &= ~(pending::kModeChanged | pending::kCodeRetired);
+    s_.pending &= ~pending::kModeChanged;
   }
   // STI and MOV SS inhibit interrupts until the end of the next instruction
   // (SDM Vol. 3A §6.8.3, Vol. 2B STI): the shadow armed by the previous
@@ -156,21 +160,20 @@ void Cpu::request_interrupt(uint8_t vector) {
   s_.pending |= pending::kInterrupt;
 }
 
-const DecodedInsn* Cpu::fetch() {
-  uint64_t lin = s_.seg[kCs].base + s_.rip;
-  if (s_.mode != CpuMode::long64) lin &= 0xffffffff;
+const DecodedInsn* Cpu::fetch_slow() {
+  fetch_mask_ = s_.mode == CpuMode::long64 ? ~0ull : 0xffffffff;
+  const uint64_t lin = (s_.seg[kCs].base + s_.rip) & fetch_mask_;
   if ((lin >> 12) != fetch_lin_page_ || fetch_generation_ != code_.generation()) {
     if (fetch_generation_ != code_.generation()) code_.release_retired();
     fetch_page_ = nullptr;
     fetch_lin_page_ = ~0ull;
     if (s_.mode == CpuMode::long64 && !canonical(lin)) throw_fault(vec::kGP, 0);  // Vol. 1 §3.3.7.1
     MmuResult r = translate(lin, AccessType::explicit_access(AccessKind::execute, s_.cpl, false));
-    if (r.host) fetch_page_ = code_.page(r.gpa, s_.mode);
-    fetch_lin_page_ = lin >> 12;
     fetch_generation_ = code_.generation();
-  }
-  if (fetch_page_) {
-    if (const DecodedInsn* d = fetch_page_->at(lin & 0xfff)) return d;
+    if (r.host) {
+      fetch_page_ = code_.page(r.gpa, s_.mode);
+      if (fetch_page_) fetch_lin_page_ = lin >> 12;
+    }
   }
   return &decode_slow(lin, fetch_page_);
 }
@@ -248,15 +251,9 @@ void Cpu::write_op(const DecodedInsn& i, unsigned n, uint64_t v) {
 
 // ---- memory ----
 
-uint64_t Cpu::linear(unsigned seg, uint64_t offset, unsigned size, bool write) {
+uint64_t Cpu::linear_legacy(unsigned seg, uint64_t offset, unsigned size, bool write) {
   const SegmentCache& sc = s_.seg[seg];
   const uint8_t fault = seg == kSs ? vec::kSS : vec::kGP;
-  if (s_.mode == CpuMode::long64) {
-    // Vol. 1 §3.3.7.1: only FS and GS have bases; the address must be canonical.
-    uint64_t lin = offset + (seg >= kFs ? sc.base : 0);
-    if (!canonical(lin)) throw_fault(fault, 0);
-    return lin;
-  }
   if (protected_mode() && !(s_.rflags & rflags::kVM)) {
     // Vol. 3A §5.3-5.4: a null (unusable) segment, a write to a code or
     // read-only segment, a read of an execute-only one, or an offset outside
@@ -289,24 +286,6 @@ MmuResult Cpu::translate(uint64_t lin, AccessType access) {
   throw_fault(vec::kGP, 0);  // gpa_fault: only with a nested translator, which the engine does not install yet
 }
 
-namespace {
-inline uint64_t load(const uint8_t* p, unsigned size) {
-  switch (size) {
-    case 1: return *p;
-    case 2: { uint16_t v; std::memcpy(&v, p, 2); return v; }
-    case 4: { uint32_t v; std::memcpy(&v, p, 4); return v; }
-    default: { uint64_t v; std::memcpy(&v, p, 8); return v; }
-  }
-}
-inline void store(uint8_t* p, unsigned size, uint64_t v) {
-  switch (size) {
-    case 1: *p = static_cast<uint8_t>(v); break;
-    case 2: { uint16_t w = static_cast<uint16_t>(v); std::memcpy(p, &w, 2); break; }
-    case 4: { uint32_t w = static_cast<uint32_t>(v); std::memcpy(p, &w, 4); break; }
-    default: std::memcpy(p, &v, 8); break;
-  }
-}
-}  // namespace
 
 uint64_t Cpu::read_linear(uint64_t lin, unsigned size, AccessType access) {
   if ((lin & 0xfff) + size > 0x1000) [[unlikely]] {
@@ -322,7 +301,7 @@ uint64_t Cpu::read_linear(uint64_t lin, unsigned size, AccessType access) {
     watch(lin, size, false);
   MmuResult r = translate(lin, access);
   if (r.host) [[likely]]
-    return load(r.host, size);
+    return load_host(r.host, size);
   if (apic_ && apic_->claims_mmio(r.gpa)) return apic_->mmio_read(r.gpa, size);
   return mmio_.read_or_float(r.gpa, size) & size_mask(size);
 }
@@ -345,7 +324,7 @@ void Cpu::write_linear(uint64_t lin, unsigned size, uint64_t v, AccessType acces
     watch(lin, size, true);
   MmuResult r = translate(lin, access);
   if (r.host) [[likely]] {
-    store(r.host, size, v);
+    store_host(r.host, size, v);
     if (code_.has_code(r.gpa)) [[unlikely]]
       code_.write_to_code_page(r.gpa, size);
     return;

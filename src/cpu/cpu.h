@@ -19,6 +19,7 @@
 #include <atomic>
 #include <bitset>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -46,6 +47,24 @@ struct GuestFault {
 };
 [[noreturn]] void throw_fault(uint8_t vector);
 [[noreturn]] void throw_fault(uint8_t vector, uint32_t error);
+
+// A little-endian load or store of 1, 2, 4 or 8 bytes at a host address of guest RAM.
+inline uint64_t load_host(const uint8_t* p, unsigned size) {
+  switch (size) {
+    case 1: return *p;
+    case 2: { uint16_t v; std::memcpy(&v, p, 2); return v; }
+    case 4: { uint32_t v; std::memcpy(&v, p, 4); return v; }
+    default: { uint64_t v; std::memcpy(&v, p, 8); return v; }
+  }
+}
+inline void store_host(uint8_t* p, unsigned size, uint64_t v) {
+  switch (size) {
+    case 1: *p = static_cast<uint8_t>(v); break;
+    case 2: { uint16_t w = static_cast<uint16_t>(v); std::memcpy(p, &w, 2); break; }
+    case 4: { uint32_t w = static_cast<uint32_t>(v); std::memcpy(p, &w, 4); break; }
+    default: std::memcpy(p, &v, 8); break;
+  }
+}
 
 // What a vCPU needs from the machine. The decode cache is shared by the vCPUs
 // of one engine.
@@ -161,13 +180,40 @@ class Cpu {
   bool condition(unsigned cc) const { return eval_condition(cc, s_.lazy, s_.rflags); }
 
   // Memory through a segment (SDM Vol. 3A §3.4, §5.3 limit checks, Vol. 1
-  // §3.3.7.1 canonical addresses in 64-bit mode).
-  uint64_t linear(unsigned seg, uint64_t offset, unsigned size, bool write);
+  // §3.3.7.1 canonical addresses in 64-bit mode). 64-bit mode, where only FS
+  // and GS have bases and nothing has limits, is decided inline.
+  uint64_t linear(unsigned seg, uint64_t offset, unsigned size, bool write) {
+    if (s_.mode == CpuMode::long64) [[likely]] {
+      uint64_t lin = offset + (seg >= kFs ? s_.seg[seg].base : 0);
+      if (!canonical(lin)) [[unlikely]]
+        throw_fault(seg == kSs ? vec::kSS : vec::kGP, 0);
+      return lin;
+    }
+    return linear_legacy(seg, offset, size, write);
+  }
+  uint64_t linear_legacy(unsigned seg, uint64_t offset, unsigned size, bool write);
+  // Data reads and writes. The fast path is the MMU's host page cache: a hit
+  // is a tag compare and a host load or store (plus, for a store, the check
+  // for cached code on the page); the rest goes through read/write_linear.
   uint64_t read(unsigned seg, uint64_t offset, unsigned size) {
-    return read_linear(linear(seg, offset, size, false), size, data_access(AccessKind::read));
+    const uint64_t lin = linear(seg, offset, size, false);
+    const AccessType access = data_access(AccessKind::read);
+    if ((lin & 0xfff) + size <= 0x1000 && !watch_mask_) [[likely]]
+      if (const HostPageCache::Entry* e = mmu_.find_host_page(lin, access)) return load_host(e->host_page + (lin & 0xfff), size);
+    return read_linear(lin, size, access);
   }
   void write(unsigned seg, uint64_t offset, unsigned size, uint64_t v) {
-    write_linear(linear(seg, offset, size, true), size, v, data_access(AccessKind::write));
+    const uint64_t lin = linear(seg, offset, size, true);
+    const AccessType access = data_access(AccessKind::write);
+    if ((lin & 0xfff) + size <= 0x1000 && !watch_mask_) [[likely]] {
+      if (const HostPageCache::Entry* e = mmu_.find_host_page(lin, access)) {
+        store_host(e->host_page + (lin & 0xfff), size, v);
+        if (code_.has_code(e->gpa_page)) [[unlikely]]
+          code_.write_to_code_page(e->gpa_page | (lin & 0xfff), size);
+        return;
+      }
+    }
+    write_linear(lin, size, v, access);
   }
   uint64_t read_linear(uint64_t lin, unsigned size, AccessType access);
   void write_linear(uint64_t lin, unsigned size, uint64_t v, AccessType access);
@@ -282,7 +328,20 @@ class Cpu {
   void return_to_outer_level(uint16_t cs, uint64_t cs_desc, uint16_t ss, unsigned rpl, bool target64, uint64_t ip);
   enum class EventKind { exception, external, software, software_exception };
   void run_pending();
-  const DecodedInsn* fetch();
+  // The cached instruction at CS:RIP. The fast path is a compare with the
+  // fetch page and one load; everything else (a new page, a page not decoded
+  // there yet, code outside RAM) goes to fetch_slow.
+  const DecodedInsn* fetch() {
+    uint64_t lin = (s_.seg[kCs].base + s_.rip) & fetch_mask_;
+    if ((lin >> 12) == fetch_lin_page_ && fetch_generation_ == code_.generation()) [[likely]]
+      if (const DecodedInsn* d = fetch_page_->at(lin & 0xfff)) return d;
+    return fetch_slow();
+  }
+  const DecodedInsn* fetch_slow();
+  // Rewinds RIP to the faulting instruction and delivers the fault.
+  void deliver_fault(const GuestFault& f);
+  // One instruction with single-step and breakpoint handling (cpu_debug.cpp).
+  void step_with_debug();
   // Decodes the instruction at `lin` and caches it in `page` (nullptr: not cached).
   const DecodedInsn& decode_slow(uint64_t lin, CodePage* page);
   void deliver(uint8_t vector, EventKind kind, std::optional<uint32_t> error);
@@ -304,10 +363,13 @@ class Cpu {
   std::vector<CpuidEntry> cpuid_;
   Mmu mmu_;
 
-  // The fetch page: linear page of the last fetch and its decoded code.
+  // The fetch page: linear page of the last fetch from RAM and its decoded
+  // code (fetch_lin_page_ is ~0 whenever fetch_page_ is null), and the mask
+  // of linear addresses in the mode it was found in.
   uint64_t fetch_lin_page_ = ~0ull;
   CodePage* fetch_page_ = nullptr;
   uint64_t fetch_generation_ = ~0ull;
+  uint64_t fetch_mask_ = 0xffffffff;
   DecodedInsn scratch_;  // instructions not cached (page-crossing, MMIO)
   uint64_t insn_rip_ = 0;  // RIP of the executing instruction (faults rewind to it)
   bool shadow_armed_ = false;

@@ -52,6 +52,22 @@ void Cpu::check_general_detect() {
   throw_fault(vec::kDB);
 }
 
+void Cpu::step_with_debug() {
+  insn_rip_ = s_.rip;
+  const bool tf = s_.rflags & rflags::kTF;
+  try {
+    if (debug_before_instruction()) {
+      const DecodedInsn* i = fetch();
+      s_.rip = insn_rip_ + i->length;
+      i->handler(*this, *i);
+      debug_after_instruction(i, tf);
+    }
+  } catch (const GuestFault& f) {
+    deliver_fault(f);
+  }
+  ++s_.icount;  // a delivered instruction breakpoint counts as a step too, as it always has
+}
+
 bool Cpu::debug_before_instruction() {
   rf_at_start_ = s_.rflags & rflags::kRF;
   watch_hits_ = 0;

@@ -20,17 +20,16 @@
 namespace nv {
 
 struct CodePage {
-  uint16_t slot[4096] = {};  // page offset -> index + 1 into insns, 0 when not decoded yet
+  // Page offset -> its decoded instruction, nullptr when not decoded yet: one
+  // load per lookup on the fetch fast path (Cpu::fetch).
+  const DecodedInsn* slot[4096] = {};
   uint64_t covered[64] = {};  // bytes of the page that cached instructions were decoded from
-  std::deque<DecodedInsn> insns;  // deque: references stay valid as it grows
+  std::deque<DecodedInsn> insns;  // deque: elements stay where they are as it grows
 
-  const DecodedInsn* at(unsigned offset) const {
-    uint16_t s = slot[offset];
-    return s ? &insns[s - 1] : nullptr;
-  }
+  const DecodedInsn* at(unsigned offset) const { return slot[offset]; }
   const DecodedInsn& add(unsigned offset, const DecodedInsn& insn) {
     insns.push_back(insn);
-    slot[offset] = static_cast<uint16_t>(insns.size());
+    slot[offset] = &insns.back();
     for (unsigned b = offset; b < offset + insn.length && b < 4096; ++b) covered[b / 64] |= 1ull << (b % 64);
     return insns.back();
   }

@@ -117,8 +117,23 @@ inline uint32_t materialize_flags(const LazyFlags& f, uint32_t rflags) {
 }
 
 // Condition codes tttn (SDM Vol. 2A Appendix B.1.4.7), 0 = O .. 15 = G.
-inline bool eval_condition(unsigned cc, const LazyFlags& f, uint32_t rflags) {
+[[gnu::always_inline]] inline bool eval_condition(unsigned cc, const LazyFlags& f, uint32_t rflags) {
   bool r;
+  if (f.op == FlagOp::sub) {
+    // After CMP/SUB the unsigned and signed orders of the operands are the
+    // conditions B, Z, BE, L and LE (Vol. 1 Appendix B, Table B-1), with no
+    // flag computed: the loop-closing Jcc of nearly every loop.
+    const uint64_t m = size_mask(f.size);
+    const uint64_t a = f.src1 & m, b = f.src2 & m;
+    switch (cc >> 1) {
+      case 1: return (a < b) != (cc & 1);
+      case 2: return (a == b) != (cc & 1);
+      case 3: return (a <= b) != (cc & 1);
+      case 6: return (sign_extend(a, f.size) < sign_extend(b, f.size)) != (cc & 1);
+      case 7: return (sign_extend(a, f.size) <= sign_extend(b, f.size)) != (cc & 1);
+      default: break;
+    }
+  }
   switch (cc >> 1) {
     case 0: r = lazy_of(f, rflags); break;
     case 1: r = lazy_cf(f, rflags); break;

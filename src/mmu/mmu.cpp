@@ -15,6 +15,7 @@ MmuResult Mmu::translate_slow(uint64_t gva, AccessType access) {
   const Translation& t = r.translation;
   uint8_t* host_page = memory_.host_ptr(t.gpa & ~0xfffull, 4096);
   tlb_.fill(gva, c.asid(), t, t.pk_mask(c.mode()), host_page);
+  if (host_page) host_cache_.fill(gva, access, host_page, t.gpa & ~0xfffull);
   return {WalkStatus::ok, host_page ? host_page + (gva & 0xfff) : nullptr, t.gpa, {}};
 }
 
@@ -39,6 +40,7 @@ bool Mmu::set_paging_state(const PagingState& state) {
                (!old.smep() && state.smep());
   c.reset_role(state);
   if (flush) tlb_.flush_space(c.space());
+  host_cache_.clear();  // the role's rules (CR0.WP, SMEP, SMAP, NXE...) may have changed
   return true;
 }
 
@@ -52,6 +54,7 @@ bool Mmu::write_cr3(uint64_t cr3, bool no_flush) {
   // §4.10.4.1: invalidates the non-global entries of the new PCID (PCID 0
   // when CR4.PCIDE = 0), unless PCIDE = 1 and bit 63 of the operand is set.
   if (!(no_flush && state.pcide())) tlb_.flush_pcid(c.asid());
+  host_cache_.clear();  // it is not tagged by PCID
   return true;
 }
 
@@ -71,17 +74,20 @@ void Mmu::invpcid(unsigned type, uint16_t pcid, uint64_t gva) {
       tlb_.flush_space_non_global(space);
       break;
   }
+  host_cache_.clear();
 }
 
 void Mmu::enter_l2(const PagingState& state, uint32_t space) {
   l2_.set_space(space);
   l2_.reset_role(state);
   active_ = &l2_;
+  host_cache_.clear();  // it is not tagged by space
 }
 
 bool Mmu::exit_to_l1(const PagingState& state) {
   l1_.reset_role(state);
   active_ = &l1_;
+  host_cache_.clear();
   return l1_.mode() != PagingMode::pae || l1_.load_pdptes(state);
 }
 

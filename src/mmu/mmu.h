@@ -7,6 +7,7 @@
 
 #include "mmu/access_type.h"
 #include "mmu/guest_physical_translator.h"
+#include "mmu/host_page_cache.h"
 #include "mmu/mmu_context.h"
 #include "mmu/page_walker.h"
 #include "mmu/paging_state.h"
@@ -33,12 +34,21 @@ class Mmu {
 
   // Translates `gva` (canonical: the CPU checks with is_canonical first) for
   // an access that stays within one 4 KiB page. A TLB hit is a tag compare,
-  // two mask tests and a pointer add.
+  // two mask tests and a pointer add; a RAM result also enters the host page
+  // cache, where the CPU's next read or write of that page finds it.
   MmuResult translate(uint64_t gva, AccessType access) {
     MmuContext& c = *active_;
-    if (const TlbEntry* e = tlb_.lookup(gva, access, c.asid(), c.role().rules))
+    if (const TlbEntry* e = tlb_.lookup(gva, access, c.asid(), c.role().rules)) {
+      if (e->host_page) host_cache_.fill(gva, access, e->host_page, e->gpa_page);
       return {WalkStatus::ok, e->host(gva), e->gpa(gva), {}};
+    }
     return translate_slow(gva, access);
+  }
+  // The CPU's fast path for a data read or write within one page: the RAM
+  // page an earlier identical access was translated to, or nullptr (then
+  // translate()).
+  const HostPageCache::Entry* find_host_page(uint64_t gva, AccessType access) const {
+    return host_cache_.find(gva, access);
   }
 
   // MOV to CR0/CR4, WRMSR IA32_EFER, RSM: recomputes the active context's
@@ -51,12 +61,21 @@ class Mmu {
   // the PAE PDPTE load fails (#GP(0)).
   bool write_cr3(uint64_t cr3, bool no_flush);
   // WRPKRU, XRSTOR of PKRU: changes no role and flushes nothing (§4.6.2).
-  void set_pkru(uint32_t pkru) { active_->set_pkru(pkru); }
+  void set_pkru(uint32_t pkru) {
+    active_->set_pkru(pkru);
+    host_cache_.clear();  // protection keys decide some of its entries' rights
+  }
 
-  void invlpg(uint64_t gva) { tlb_.flush_page(gva, active_->asid()); }
+  void invlpg(uint64_t gva) {
+    tlb_.flush_page(gva, active_->asid());
+    host_cache_.clear();
+  }
   // INVPCID types 0-3 (Vol. 2A "INVPCID"); the CPU has checked the operand (#GP).
   void invpcid(unsigned type, uint16_t pcid, uint64_t gva);
-  void invalidate_gpa_page(uint64_t gpa) { tlb_.invalidate_gpa_page(gpa); }
+  void invalidate_gpa_page(uint64_t gpa) {
+    tlb_.invalidate_gpa_page(gpa);
+    host_cache_.clear();
+  }
 
   // VM entry: L2 runs in `space` (asid::l2_space(vpid)) with `state`. PDPTEs
   // for PAE L2 guests are loaded by the caller through l2() (VMCS or memory).
@@ -70,13 +89,14 @@ class Mmu {
   MmuContext& l1() { return l1_; }
   MmuContext& l2() { return l2_; }
   bool in_l2() const { return active_ == &l2_; }
-  SoftTlb& tlb() { return tlb_; }
+  const SoftTlb& tlb() const { return tlb_; }
 
  private:
   MmuResult translate_slow(uint64_t gva, AccessType access);
 
   GuestMemory& memory_;
   SoftTlb tlb_;
+  HostPageCache host_cache_;
   MmuContext l1_;
   MmuContext l2_;
   MmuContext* active_;

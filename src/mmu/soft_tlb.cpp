@@ -2,19 +2,34 @@
 
 namespace nv {
 
+SoftTlb::SoftTlb() : entries_(kEntries), listed_(kEntries, 0) { used_.reserve(kEntries); }
+
 template <typename Pred>
 void SoftTlb::drop_if(Pred pred) {
   ++counters_.flushes;
-  for (TlbEntry& e : entries_) {
+  size_t kept = 0;
+  for (uint32_t slot : used_) {
+    TlbEntry& e = entries_[slot];
     if (e.vpn != TlbEntry::kEmpty && pred(e)) e.vpn = TlbEntry::kEmpty;
+    if (e.vpn != TlbEntry::kEmpty) {
+      used_[kept++] = slot;
+    } else {
+      listed_[slot] = 0;
+    }
   }
+  used_.resize(kept);
 }
 
 void SoftTlb::fill(uint64_t gva, Asid asid, const Translation& t, uint16_t pk_mask, uint8_t* host_page) {
   ++counters_.fills;
   uint64_t vpn = gva >> 12;
   Asid tag = t.global ? global_asid(asid) : asid;
-  TlbEntry& e = entries_[slot(vpn, tag)];
+  const unsigned index = slot(vpn, tag);
+  if (!listed_[index]) {
+    listed_[index] = 1;
+    used_.push_back(index);
+  }
+  TlbEntry& e = entries_[index];
   e.vpn = vpn;
   e.host_page = host_page;
   e.gpa_page = t.gpa & ~0xfffull;

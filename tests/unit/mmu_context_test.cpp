@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <utility>
+
 #include "mmu/mmu.h"
 #include "mmu_test_support.h"
 #include "vmm/guest_memory.h"
@@ -256,6 +259,50 @@ TEST_F(MmuTest, RoleResetsNeverRepeatTheFullInitialisation) {
   EXPECT_EQ(mmu.l2().counters().role_resets, 1000u);
   EXPECT_EQ(mmu.l1().counters().full_inits, 1u);
   EXPECT_EQ(mmu.l2().counters().full_inits, 1u);
+}
+
+// The host page cache in front of the TLB (mmu/host_page_cache.h) holds only
+// the access class that was checked, and every change of translations or
+// rights empties it.
+TEST_F(MmuTest, HostPageCacheHoldsExactlyTheCheckedAccessClass) {
+  pt.map(0x7000, 0x5000, kP | kRW);
+  pt.map(0x8000, layout::kLapicBase, kP | kRW);
+  EXPECT_EQ(mmu.find_host_page(0x7000, kSupRead), nullptr);
+  gpa(0x7010, kSupRead);
+  const HostPageCache::Entry* e = mmu.find_host_page(0x7ff8, kSupRead);
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->host_page, mem.host_ptr(0x5000, 4096));
+  EXPECT_EQ(e->gpa_page, 0x5000u);
+  EXPECT_EQ(mmu.find_host_page(0x7000, kSupWrite), nullptr) << "a read does not vouch for a write";
+  EXPECT_EQ(mmu.find_host_page(0x7000, kUserRead), nullptr) << "nor for CPL 3";
+  gpa(0x8000, kSupRead);
+  EXPECT_EQ(mmu.find_host_page(0x8000, kSupRead), nullptr) << "MMIO always takes the full path";
+  gpa(0x7000, AccessType::explicit_access(AccessKind::execute, 0, false));
+  EXPECT_EQ(mmu.find_host_page(0x7000, AccessType::explicit_access(AccessKind::read, 0, false)), e);
+}
+
+TEST_F(MmuTest, EveryTranslationChangeEmptiesTheHostPageCache) {
+  pt.map(0x7000, 0x5000, kP | kRW | kUS);
+  auto cached = [&] {
+    gpa(0x7000, kUserWrite);
+    return mmu.find_host_page(0x7000, kUserWrite) != nullptr;
+  };
+  const PagingState s = state();
+  const std::pair<const char*, std::function<void()>> changes[] = {
+      {"INVLPG of another page", [&] { mmu.invlpg(0x9000); }},
+      {"MOV to CR3", [&] { ASSERT_TRUE(mmu.write_cr3(s.cr3, false)); }},
+      {"MOV to CR0 or CR4", [&] { ASSERT_TRUE(mmu.set_paging_state(s)); }},
+      {"WRPKRU", [&] { mmu.set_pkru(0); }},
+      {"INVPCID", [&] { mmu.invpcid(0, 0, 0x9000); }},
+      {"a guest-physical page invalidation", [&] { mmu.invalidate_gpa_page(0x6000); }},
+      {"VM entry", [&] { mmu.enter_l2(s, asid::l2_space(1)); }},
+      {"VM exit", [&] { ASSERT_TRUE(mmu.exit_to_l1(s)); }},
+  };
+  for (const auto& [what, change] : changes) {
+    ASSERT_TRUE(cached()) << what;
+    change();
+    EXPECT_EQ(mmu.find_host_page(0x7000, kUserWrite), nullptr) << what;
+  }
 }
 
 }  // namespace

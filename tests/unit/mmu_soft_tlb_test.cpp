@@ -175,5 +175,27 @@ TEST_F(SoftTlbTest, ProtectionKeyMasksAreCheckedOnEveryHit) {
   EXPECT_EQ(tlb.lookup(0x1000, kUserRead, l1_pcid1, pk_rules), nullptr);
 }
 
+// Flushes visit only the slots filled since the last flush: a slot emptied by
+// flush_page and filled again, and slots far apart in the table, must all be
+// found by the next flush.
+TEST_F(SoftTlbTest, FlushesFindEverySlotFilledSinceTheLastOne) {
+  tlb.fill(0x1000, l1_pcid1, page(0x5000), 0, ram);
+  tlb.flush_page(0x1000, l1_pcid1);
+  tlb.fill(0x1000, l1_pcid1, page(0x5000), 0, ram);
+  const uint64_t far = 0x1000 + (SoftTlb::kEntries / 2) * 4096ull;
+  tlb.fill(far, l1_pcid1, page(0x6000), 0, ram);
+  tlb.fill(0x3000, l1_pcid2, page(0x7000), 0, ram);
+  tlb.flush_pcid(l1_pcid1);
+  EXPECT_FALSE(hit(0x1000, l1_pcid1));
+  EXPECT_FALSE(hit(far, l1_pcid1));
+  EXPECT_TRUE(hit(0x3000, l1_pcid2));
+  tlb.flush_all();
+  EXPECT_FALSE(hit(0x3000, l1_pcid2)) << "the entry kept by the first flush is still listed";
+  tlb.fill(0x3000, l1_pcid2, page(0x7000), 0, ram);
+  EXPECT_TRUE(hit(0x3000, l1_pcid2));
+  tlb.flush_space(asid::kL1Space);
+  EXPECT_FALSE(hit(0x3000, l1_pcid2));
+}
+
 }  // namespace
 }  // namespace nv
