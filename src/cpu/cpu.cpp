@@ -111,8 +111,11 @@ void Cpu::run_pending() {
 void Cpu::accept_interrupts() {
   // INIT, SIPI and NMI do not depend on RFLAGS.IF (Vol. 3A §10.4, §6.7.1).
   if (apic_) {
-    if (apic_->take_init()) enter_wait_for_sipi();
-    if (std::optional<uint8_t> sipi = apic_->take_sipi(); sipi && wait_for_sipi_) {
+    // In VMX non-root operation INIT is a VM exit, and so is a SIPI in the
+    // wait-for-SIPI state (Vol. 3C §26.2).
+    if (apic_->take_init() && !intercept({.reason = ExitReason::init})) enter_wait_for_sipi();
+    if (std::optional<uint8_t> sipi = apic_->take_sipi();
+        sipi && wait_for_sipi_ && !intercept({.reason = ExitReason::sipi, .vector = *sipi})) {
       // §10.4.4.1: the SIPI vector gives the real-mode start address VV000h.
       wait_for_sipi_ = false;
       load_real_segment(kCs, static_cast<uint16_t>(*sipi << 8));
@@ -121,9 +124,12 @@ void Cpu::accept_interrupts() {
     }
     if (wait_for_sipi_) return;  // everything else waits (§10.4.2)
     if (apic_->take_kick()) s_.halted = 0;  // KVM_HC_KICK_CPU: leaves HLT whatever IF is
+    if (!nmi_blocked_ && nmi_window_exiting_ && intercept({.reason = ExitReason::nmi_window})) return;
     if (!nmi_blocked_ && apic_->take_nmi()) {
-      nmi_blocked_ = true;
       s_.halted = 0;
+      if (intercept({.reason = ExitReason::exception_or_nmi, .vector = vec::kNMI, .type = InterruptionType::nmi}))
+        return;
+      nmi_blocked_ = true;
       raise_event(vec::kNMI, EventKind::external, std::nullopt);
       return;
     }
@@ -137,6 +143,7 @@ void Cpu::accept_interrupts() {
     if (!(s_.rflags & rflags::kIF)) s_.pending &= ~pending::kInterrupt;
     return;
   }
+  if (interrupt_window_exiting_ && intercept({.reason = ExitReason::interrupt_window})) return;
   int v = -1;
   if (irr_.any()) {
     v = 255;
@@ -152,6 +159,10 @@ void Cpu::accept_interrupts() {
     return;
   }
   s_.halted = 0;
+  // The hook gets the acknowledged vector (what "acknowledge interrupt on
+  // exit" reports, Vol. 3C §27.2.2); without that control src/nested hands
+  // it back with request_interrupt.
+  if (intercept({.reason = ExitReason::external_interrupt, .vector = static_cast<uint8_t>(v)})) return;
   raise_event(static_cast<uint8_t>(v), EventKind::external, std::nullopt);
 }
 
@@ -377,13 +388,16 @@ void Cpu::check_io(uint16_t port, unsigned size) {
   if ((bits >> (port & 7)) & ((1u << size) - 1)) throw_fault(vec::kGP, 0);
 }
 
-uint64_t Cpu::io_in(uint16_t port, unsigned size) {
+bool Cpu::begin_io(uint16_t port, unsigned size, uint64_t encoding) {
   check_io(port, size);
+  return !intercept({.reason = ExitReason::io, .qualification = exit_qualification::io_access(port, size, encoding)});
+}
+
+uint64_t Cpu::io_in(uint16_t port, unsigned size) {
   return io_.read_or_float(port, size) & size_mask(size);
 }
 
 void Cpu::io_out(uint16_t port, unsigned size, uint64_t v) {
-  check_io(port, size);
   io_.write_or_drop(port, size, v & size_mask(size));
   if (control_.stop_requested()) s_.pending |= pending::kStop;  // isa-debug-exit, reset ports
   poll_device_interrupts();

@@ -9,6 +9,7 @@
 #include "cpu/decoded_insn.h"
 #include "cpu/lazy_flags.h"
 #include "cpu/vcpu_state.h"
+#include "cpu/vm_exit_hook.h"
 #include "cpuid/cpu_model.h"
 #include "cpuid/xstate_layout.h"
 #include "mmu/mmu.h"
@@ -240,8 +241,12 @@ class Cpu {
     s_.rip = target;
   }
 
-  // Port I/O with the IOPL check (SDM Vol. 1 §19.5.1; the TSS I/O bitmap is
-  // not consulted yet: CPL > IOPL raises #GP(0)).
+  // Port I/O. begin_io makes the checks an I/O instruction makes before it
+  // touches a port: CPL against IOPL and the TSS I/O permission bitmap
+  // (#GP(0), SDM Vol. 1 §19.5), then the VM-exit hook with `encoding`'s
+  // exit_qualification::io flags; it is false when the instruction became a
+  // VM exit. io_in / io_out then do the access.
+  bool begin_io(uint16_t port, unsigned size, uint64_t encoding);
   void check_io(uint16_t port, unsigned size);
   uint64_t io_in(uint16_t port, unsigned size);
   void io_out(uint16_t port, unsigned size, uint64_t v);
@@ -314,6 +319,29 @@ class Cpu {
   // #UD for an instruction the engine lacks, logged once per encoding (UnimplementedLog).
   void report_unimplemented(const DecodedInsn& i);
 
+  // ---- VMX (src/nested; vm_exit_hook.h) ----
+  // The hook every VM-exit-capable instruction and event passes through;
+  // nullptr (the default) when no L2 runs.
+  void set_vm_exit_hook(VmExitHook* hook) { exit_hook_ = hook; }
+  // True when the hook turned `event` into a VM exit: the caller drops the
+  // instruction or event.
+  bool intercept(const ExitEvent& event) { return exit_hook_ && exit_hook_->intercept(*this, event); }
+  // The address of the executing instruction (the VMCS's guest RIP at a VM
+  // exit); RIP already points past it while its handler runs.
+  uint64_t instruction_rip() const { return insn_rip_; }
+  // Interrupt-window and NMI-window exiting (Vol. 3C §26.7.5, §26.7.6): the
+  // hook is asked (ExitReason::interrupt_window / nmi_window) at each
+  // instruction boundary where an interrupt / NMI could be taken.
+  void set_window_exiting(bool interrupt_window, bool nmi_window);
+  // A VM entry / VM exit switches the MMU context, not the engine: the caller
+  // has loaded the other level's control registers and segments into
+  // state(); these make the MMU and the decode key follow. exit_to_l1 is
+  // false when a PAE host's PDPTEs have reserved bits (a VMX abort, §28.7).
+  void enter_l2(uint32_t space);
+  bool exit_to_l1();
+  // The paging inputs of state() (CR0, CR3, CR4, EFER, MAXPHYADDR, 1 GiB pages).
+  PagingState paging_state() const;
+
   // Vol. 1 §3.3.7.1: bits 63:47 (63:56 with CR4.LA57) all equal.
   bool canonical(uint64_t v) const {
     unsigned bits = (s_.cr4 & cr4::kLA57) ? 57 : 48;
@@ -381,6 +409,9 @@ class Cpu {
   const Clock* clock_;
   std::atomic<bool> apic_event_{false};
   bool nmi_blocked_ = false;
+  VmExitHook* exit_hook_ = nullptr;
+  bool interrupt_window_exiting_ = false;
+  bool nmi_window_exiting_ = false;
   bool movss_shadow_ = false;  // the armed shadow came from MOV/POP SS
   bool step_done_ = false;
   bool yield_on_pause_ = false;

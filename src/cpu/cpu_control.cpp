@@ -57,7 +57,7 @@ void Cpu::update_mode() {
   s_.pending |= pending::kModeChanged;
 }
 
-void Cpu::sync_paging() {
+PagingState Cpu::paging_state() const {
   PagingState ps;
   ps.cr0 = s_.cr0;
   ps.cr3 = s_.cr3;
@@ -68,6 +68,11 @@ void Cpu::sync_paging() {
   if ((regs[0] & 0xff) >= 32) ps.maxphyaddr = static_cast<uint8_t>(regs[0] & 0xff);
   cpuid(0x80000001, 0, regs);
   ps.page1gb = regs[3] & (1u << 26);
+  return ps;
+}
+
+void Cpu::sync_paging() {
+  const PagingState ps = paging_state();
   if (!mmu_.set_paging_state(ps)) throw_fault(vec::kGP, 0);  // PAE PDPTE with reserved bits (§4.4.1)
   s_.pending |= pending::kModeChanged;
 }
@@ -375,6 +380,26 @@ void Cpu::set_flat64_test_state(uint64_t rip, uint64_t rsp) {
   ps.cr0 = s_.cr0;
   mmu_.set_paging_state(ps);
   update_mode();
+}
+
+
+void Cpu::enter_l2(uint32_t space) {
+  mmu_.enter_l2(paging_state(), space);
+  update_mode();
+  s_.pending |= pending::kModeChanged | pending::kInterrupt;  // new fetch page; L2's interrupt state
+}
+
+bool Cpu::exit_to_l1() {
+  const bool pdptes_ok = mmu_.exit_to_l1(paging_state());
+  update_mode();
+  s_.pending |= pending::kModeChanged | pending::kInterrupt;
+  return pdptes_ok;
+}
+
+void Cpu::set_window_exiting(bool interrupt_window, bool nmi_window) {
+  interrupt_window_exiting_ = interrupt_window;
+  nmi_window_exiting_ = nmi_window;
+  if (interrupt_window || nmi_window) s_.pending |= pending::kInterrupt;  // look at the next boundary
 }
 
 }  // namespace nv

@@ -35,6 +35,12 @@ void Cpu::raise_exception(uint8_t vector, std::optional<uint32_t> error_code) {
 void Cpu::software_interrupt(uint8_t vector, bool is_int_n) {
   // Vol. 3A §20.3.3: INT n in virtual-8086 mode with IOPL < 3 is #GP(0).
   if (is_int_n && (s_.rflags & rflags::kVM) && iopl() < 3) throw_fault(vec::kGP, 0);
+  // INT3 and INTO are software exceptions, which the exception bitmap can
+  // turn into VM exits; INT n never exits (Vol. 3C §26.2).
+  if (!is_int_n && intercept({.reason = ExitReason::exception_or_nmi,
+                              .vector = vector,
+                              .type = InterruptionType::software_exception}))
+    return;
   // A fault while delivering a software interrupt is the instruction's: it
   // propagates to the loop, which rewinds RIP to the INT.
   deliver(vector, is_int_n ? EventKind::software : EventKind::software_exception, std::nullopt);
@@ -42,6 +48,15 @@ void Cpu::software_interrupt(uint8_t vector, bool is_int_n) {
 
 void Cpu::raise_event(uint8_t vector, EventKind kind, std::optional<uint32_t> error) {
   for (;;) {
+    // Exceptions, the #DF of two and faults during delivery each pass the
+    // VM-exit hook (Vol. 3C §26.2; external interrupts and NMIs passed it in
+    // accept_interrupts).
+    if (kind == EventKind::exception && intercept({.reason = ExitReason::exception_or_nmi,
+                                                   .vector = vector,
+                                                   .type = InterruptionType::hardware_exception,
+                                                   .error_valid = error.has_value(),
+                                                   .error_code = error.value_or(0)}))
+      return;
     try {
       deliver(vector, kind, error);
       return;
@@ -49,7 +64,8 @@ void Cpu::raise_event(uint8_t vector, EventKind kind, std::optional<uint32_t> er
       const bool first_is_exception = kind == EventKind::exception;
       if (first_is_exception && vector == vec::kDF) {
         // Vol. 3A §6.15, interrupt 8: a fault while delivering #DF shuts the
-        // processor down; the platform resets.
+        // processor down; the platform resets. Under VMX it is a VM exit (§26.2).
+        if (intercept({.reason = ExitReason::triple_fault})) return;
         log_info("emu vCPU {}: triple fault at rip {:#x}, resetting", index_, s_.rip);
         shutdown_ = true;
         control_.request_reset();

@@ -60,6 +60,7 @@ int64_t hypercall(Cpu& c, uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, ui
 }
 
 void kvm_hypercall(Cpu& c, const DecodedInsn&) {
+  if (c.intercept({.reason = ExitReason::vmcall})) return;  // unconditional in VMX non-root operation
   const VcpuState& s = c.state();
   const bool wide = s.mode == CpuMode::long64;
   const unsigned size = wide ? 8 : 4;

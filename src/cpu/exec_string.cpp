@@ -13,6 +13,11 @@ namespace {
 
 enum class Str { movs, stos, lods, cmps, scas, ins, outs };
 
+// INS/OUTS as a VM exit describes them (Vol. 3C §28.2.1, Table 28-5).
+constexpr uint64_t io_encoding(bool rep) {
+  return exit_qualification::io::kString | (rep ? exit_qualification::io::kRep : 0);
+}
+
 template <Str K>
 void string_op(Cpu& c, const DecodedInsn& i) {
   VcpuState& s = c.state();
@@ -38,10 +43,13 @@ void string_op(Cpu& c, const DecodedInsn& i) {
       c.set_lazy(FlagOp::sub, size, a, b, (a - b) & size_mask(size));
     } else if constexpr (K == Str::ins) {
       uint16_t port = static_cast<uint16_t>(c.reg(kRdx, 2));
+      if (!c.begin_io(port, size, io_encoding(rep) | exit_qualification::io::kIn)) return;
       c.linear(kEs, di, size, true);  // Vol. 2A INS: the destination is checked before the port is read
       c.write(kEs, di, size, c.io_in(port, size));
     } else {
-      c.io_out(static_cast<uint16_t>(c.reg(kRdx, 2)), size, c.read(i.seg, si, size));
+      uint16_t port = static_cast<uint16_t>(c.reg(kRdx, 2));
+      if (!c.begin_io(port, size, io_encoding(rep))) return;
+      c.io_out(port, size, c.read(i.seg, si, size));
     }
     if constexpr (K == Str::movs || K == Str::lods || K == Str::cmps || K == Str::outs)
       c.set_reg(kRsi, as, si + step);

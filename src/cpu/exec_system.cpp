@@ -35,21 +35,31 @@ void sti(Cpu& c, const DecodedInsn&) {
   c.state().rflags |= kIF;
 }
 
+// The VM-exit hook for an instruction whose exit has no qualification.
+bool intercepted(Cpu& c, ExitReason reason) { return c.intercept({.reason = reason}); }
+
 void hlt(Cpu& c, const DecodedInsn&) {
   require_cpl0(c);
+  if (intercepted(c, ExitReason::hlt)) return;
   c.halt();
 }
 
 void in(Cpu& c, const DecodedInsn& i) {
-  uint16_t port = static_cast<uint16_t>(i.op[1].kind == OpKind::imm ? i.imm : c.reg(kRdx, 2));
+  const bool imm = i.op[1].kind == OpKind::imm;
+  uint16_t port = static_cast<uint16_t>(imm ? i.imm : c.reg(kRdx, 2));
+  using namespace exit_qualification::io;
+  if (!c.begin_io(port, i.op[0].size, kIn | (imm ? kImmediate : 0))) return;
   c.set_reg(kRax, i.op[0].size, c.io_in(port, i.op[0].size));
 }
 void out(Cpu& c, const DecodedInsn& i) {
-  uint16_t port = static_cast<uint16_t>(i.op[0].kind == OpKind::imm ? i.imm : c.reg(kRdx, 2));
+  const bool imm = i.op[0].kind == OpKind::imm;
+  uint16_t port = static_cast<uint16_t>(imm ? i.imm : c.reg(kRdx, 2));
+  if (!c.begin_io(port, i.op[1].size, imm ? exit_qualification::io::kImmediate : 0)) return;
   c.io_out(port, i.op[1].size, c.reg(kRax, i.op[1].size));
 }
 
 void cpuid(Cpu& c, const DecodedInsn&) {
+  if (intercepted(c, ExitReason::cpuid)) return;  // unconditional in VMX non-root operation (Vol. 3C §26.1.2)
   uint32_t r[4];
   c.cpuid(static_cast<uint32_t>(c.reg(kRax, 4)), static_cast<uint32_t>(c.reg(kRcx, 4)), r);
   c.set_reg(kRax, 4, r[0]);
@@ -58,27 +68,31 @@ void cpuid(Cpu& c, const DecodedInsn&) {
   c.set_reg(kRdx, 4, r[3]);
 }
 
+// RDTSC, and RDTSCP with IA32_TSC_AUX in ECX (Vol. 2B): CR4.TSD restricts
+// them to CPL 0.
+template <bool P>
 void rdtsc(Cpu& c, const DecodedInsn&) {
-  // Vol. 2B RDTSC: CR4.TSD restricts it to CPL 0.
   if ((c.state().cr4 & (1u << 2)) && c.state().cpl != 0 && c.protected_mode()) throw_fault(vec::kGP, 0);
+  if (intercepted(c, P ? ExitReason::rdtscp : ExitReason::rdtsc)) return;
   uint64_t t = c.read_tsc();
   c.set_reg(kRax, 4, t);
   c.set_reg(kRdx, 4, t >> 32);
+  if (P) c.set_reg(kRcx, 4, c.state().tsc_aux);
 }
 
 // RDPMC: no performance counters are offered (CPUID leaf 0xA is empty), so
-// every counter index is invalid: #GP(0) (Vol. 2B RDPMC).
-void rdpmc(Cpu&, const DecodedInsn&) { throw_fault(vec::kGP, 0); }
-
-// RDTSCP: RDTSC plus IA32_TSC_AUX in ECX; RDPID: IA32_TSC_AUX (Vol. 2B).
-void rdtscp(Cpu& c, const DecodedInsn& i) {
-  rdtsc(c, i);
-  c.set_reg(kRcx, 4, c.state().tsc_aux);
+// every counter index is invalid: #GP(0) (Vol. 2B RDPMC), unless L1 takes
+// the VM exit first (RDPMC exiting has priority over the index check).
+void rdpmc(Cpu& c, const DecodedInsn&) {
+  if (!intercepted(c, ExitReason::rdpmc)) throw_fault(vec::kGP, 0);
 }
+
+// RDPID: IA32_TSC_AUX (Vol. 2B).
 void rdpid(Cpu& c, const DecodedInsn& i) { c.set_reg(i.op[0].reg, i.op[0].size, c.state().tsc_aux); }
 
 void rdmsr(Cpu& c, const DecodedInsn&) {
   require_cpl0(c);
+  if (intercepted(c, ExitReason::rdmsr)) return;
   uint32_t msr = static_cast<uint32_t>(c.reg(kRcx, 4));
   std::optional<uint64_t> v = c.read_msr(msr);
   if (!v) {
@@ -90,6 +104,7 @@ void rdmsr(Cpu& c, const DecodedInsn&) {
 }
 void wrmsr(Cpu& c, const DecodedInsn&) {
   require_cpl0(c);
+  if (intercepted(c, ExitReason::wrmsr)) return;
   uint32_t msr = static_cast<uint32_t>(c.reg(kRcx, 4));
   uint64_t v = (c.reg(kRdx, 4) << 32) | c.reg(kRax, 4);
   if (!c.write_msr(msr, v)) {
@@ -99,24 +114,40 @@ void wrmsr(Cpu& c, const DecodedInsn&) {
 }
 
 // MOV CRn/DRn: CPL 0 (Vol. 2B MOV—Move to/from Control Registers).
+using exit_qualification::CrAccess;
+bool cr_intercepted(Cpu& c, unsigned cr, CrAccess type, unsigned gpr, uint16_t lmsw_source = 0) {
+  return c.intercept(
+      {.reason = ExitReason::cr_access, .qualification = exit_qualification::cr_access(cr, type, gpr, lmsw_source)});
+}
+
 void mov_to_cr(Cpu& c, const DecodedInsn& i) {
   require_cpl0(c);
+  if (cr_intercepted(c, i.op[0].reg, CrAccess::mov_to_cr, i.op[1].reg)) return;
   c.write_cr(i.op[0].reg, c.reg(i.op[1].reg, i.op[1].size));
 }
 void mov_from_cr(Cpu& c, const DecodedInsn& i) {
   require_cpl0(c);
+  if (cr_intercepted(c, i.op[1].reg, CrAccess::mov_from_cr, i.op[0].reg)) return;
   c.set_reg(i.op[0].reg, i.op[0].size, c.read_cr(i.op[1].reg));
 }
+// MOV DR exits come after the CPL and DR4/DR5 checks and before DR7.GD's
+// #DB (Vol. 3C §26.1.1 gives only #UD and privilege faults priority).
+bool dr_intercepted(Cpu& c, unsigned dr, bool from_dr, unsigned gpr) {
+  return c.intercept({.reason = ExitReason::dr_access, .qualification = exit_qualification::dr_access(dr, from_dr, gpr)});
+}
+
 void mov_to_dr(Cpu& c, const DecodedInsn& i) {
   require_cpl0(c);
   unsigned n = i.op[0].reg;
   if (n > 7 || ((n == 4 || n == 5) && (c.state().cr4 & (1u << 3)))) throw_fault(vec::kUD);
+  if (dr_intercepted(c, n, false, i.op[1].reg)) return;
   c.write_dr(n == 4 ? 6 : n == 5 ? 7 : n, c.reg(i.op[1].reg, i.op[1].size));
 }
 void mov_from_dr(Cpu& c, const DecodedInsn& i) {
   require_cpl0(c);
   unsigned n = i.op[1].reg;
   if (n > 7 || ((n == 4 || n == 5) && (c.state().cr4 & (1u << 3)))) throw_fault(vec::kUD);
+  if (dr_intercepted(c, n, true, i.op[0].reg)) return;
   c.check_general_detect();
   c.set_reg(i.op[0].reg, i.op[0].size, c.state().dr[n == 4 ? 6 : n == 5 ? 7 : n]);
 }
@@ -130,6 +161,7 @@ void mov_from_sreg(Cpu& c, const DecodedInsn& i) { c.write_op(i, 0, c.state().se
 template <bool IDT>
 void load_table(Cpu& c, const DecodedInsn& i) {
   require_cpl0(c);
+  if (intercepted(c, ExitReason::gdtr_idtr_access)) return;
   uint64_t ea = c.effective_address(i);
   uint16_t limit = static_cast<uint16_t>(c.read(i.seg, ea, 2));
   bool b64 = c.state().mode == CpuMode::long64;
@@ -143,6 +175,7 @@ void load_table(Cpu& c, const DecodedInsn& i) {
 }
 template <bool IDT>
 void store_table(Cpu& c, const DecodedInsn& i) {
+  if (intercepted(c, ExitReason::gdtr_idtr_access)) return;
   const TableRegister& t = IDT ? c.state().idtr : c.state().gdtr;
   uint64_t ea = c.effective_address(i);
   bool b64 = c.state().mode == CpuMode::long64;
@@ -153,19 +186,23 @@ void store_table(Cpu& c, const DecodedInsn& i) {
 void lldt(Cpu& c, const DecodedInsn& i) {
   require_protected(c);
   require_cpl0(c);
+  if (intercepted(c, ExitReason::ldtr_tr_access)) return;
   c.load_ldt(static_cast<uint16_t>(c.read_op(i, 0)));
 }
 void ltr(Cpu& c, const DecodedInsn& i) {
   require_protected(c);
   require_cpl0(c);
+  if (intercepted(c, ExitReason::ldtr_tr_access)) return;
   c.load_tr(static_cast<uint16_t>(c.read_op(i, 0)));
 }
 void sldt(Cpu& c, const DecodedInsn& i) {
   require_protected(c);
+  if (intercepted(c, ExitReason::ldtr_tr_access)) return;
   c.write_op(i, 0, c.state().ldtr.selector);
 }
 void str(Cpu& c, const DecodedInsn& i) {
   require_protected(c);
+  if (intercepted(c, ExitReason::ldtr_tr_access)) return;
   c.write_op(i, 0, c.state().tr.selector);
 }
 
@@ -173,12 +210,20 @@ void lmsw(Cpu& c, const DecodedInsn& i) {
   require_cpl0(c);
   // Vol. 2A LMSW: loads PE, MP, EM, TS; cannot clear PE.
   uint64_t v = c.read_op(i, 0) & 0xf;
+  // Table 28-3: a register source names it; a memory source sets bit 6.
+  const unsigned gpr = i.op[0].kind == OpKind::mem ? 0 : i.op[0].reg;
+  const uint64_t mem_bit = i.op[0].kind == OpKind::mem ? 1ull << 6 : 0;
+  if (c.intercept({.reason = ExitReason::cr_access,
+                   .qualification = exit_qualification::cr_access(0, CrAccess::lmsw, gpr, static_cast<uint16_t>(v)) |
+                                    mem_bit}))
+    return;
   uint64_t cr0 = c.state().cr0;
   c.write_cr(0, (cr0 & ~0xeull) | v | (cr0 & 1));
 }
 void smsw(Cpu& c, const DecodedInsn& i) { c.write_op(i, 0, c.state().cr0 & size_mask(i.op[0].size)); }
 void clts(Cpu& c, const DecodedInsn&) {
   require_cpl0(c);
+  if (cr_intercepted(c, 0, CrAccess::clts, 0)) return;
   c.state().cr0 &= ~(1ull << 3);
 }
 
@@ -187,6 +232,7 @@ void invlpg(Cpu& c, const DecodedInsn& i) {
   uint64_t ea = c.effective_address(i);
   uint64_t lin = c.state().mode == CpuMode::long64 ? ea + (i.seg >= kFs ? c.state().seg[i.seg].base : 0)
                                                    : (c.state().seg[i.seg].base + ea) & 0xffffffff;
+  if (c.intercept({.reason = ExitReason::invlpg, .qualification = lin})) return;
   c.invlpg(lin);
 }
 
@@ -196,6 +242,7 @@ void invlpg(Cpu& c, const DecodedInsn& i) {
 void invpcid(Cpu& c, const DecodedInsn& i) {
   if (!c.cpuid_has(7, 1, 10) || (c.state().rflags & kVM)) throw_fault(vec::kUD);
   require_cpl0(c);
+  if (intercepted(c, ExitReason::invpcid)) return;  // before the descriptor is read or checked
   uint64_t type = c.reg(i.op[0].reg, i.op[0].size);
   uint64_t ea = c.effective_address(i);
   uint64_t desc = c.read(i.seg, ea, 8);
@@ -217,7 +264,11 @@ void stac_clac(Cpu& c, const DecodedInsn&) {
   else c.state().rflags &= ~kAC;
 }
 
-void cache_noop_cpl0(Cpu& c, const DecodedInsn&) { require_cpl0(c); }  // WBINVD, INVD
+template <ExitReason Reason>
+void cache_noop_cpl0(Cpu& c, const DecodedInsn&) {  // WBINVD, INVD
+  require_cpl0(c);
+  intercepted(c, Reason);
+}
 // CLFLUSH and friends: no architectural effect besides their memory operand's faults.
 void cache_line_noop(Cpu& c, const DecodedInsn& i) { c.read(i.seg, c.effective_address(i), 1); }
 
@@ -230,6 +281,7 @@ void xgetbv(Cpu& c, const DecodedInsn&) {
 void xsetbv(Cpu& c, const DecodedInsn&) {
   if (!(c.state().cr4 & (1ull << 18))) throw_fault(vec::kUD);
   require_cpl0(c);
+  if (intercepted(c, ExitReason::xsetbv)) return;  // unconditional in VMX non-root operation
   uint64_t v = (c.reg(kRdx, 4) << 32) | c.reg(kRax, 4);
   // Vol. 2C XSETBV: only XCR0 exists (ECX[31:0] = 0); the value must be a
   // valid combination of supported components (Vol. 1 §13.3).
@@ -277,7 +329,29 @@ void cmc(Cpu& c, const DecodedInsn&) { c.set_arith_flags(kCF, c.cf() ? 0 : kCF);
 void cld(Cpu& c, const DecodedInsn&) { c.state().rflags &= ~kDF; }
 void std_(Cpu& c, const DecodedInsn&) { c.state().rflags |= kDF; }
 void nop(Cpu&, const DecodedInsn&) {}
-void pause(Cpu& c, const DecodedInsn&) { c.pause(); }
+// MONITOR/MWAIT (Vol. 2B), offered when CPUID.01H:ECX.MONITOR[bit 3] is set;
+// #UD at CPL > 0. MONITOR checks DS:rAX as a read; MWAIT may wake for any
+// reason ("implementation-dependent events"), so it wakes at once and gives
+// other vCPUs the turn, which is what a store to the monitored line would
+// wait for anyway.
+void require_monitor(Cpu& c) {
+  if (!c.cpuid_has(1, 2, 3) || c.state().cpl != 0) throw_fault(vec::kUD);
+}
+void monitor(Cpu& c, const DecodedInsn& i) {
+  require_monitor(c);
+  c.read(i.seg, c.reg(kRax, i.asize), 1);
+  if (c.reg(kRcx, 4) != 0) throw_fault(vec::kGP, 0);  // no MONITOR extensions are offered
+  intercepted(c, ExitReason::monitor);
+}
+void mwait(Cpu& c, const DecodedInsn&) {
+  require_monitor(c);
+  if (c.reg(kRcx, 4) & ~1ull) throw_fault(vec::kGP, 0);  // ECX[0]: wake on interrupts even with IF = 0
+  if (!intercepted(c, ExitReason::mwait)) c.yield();
+}
+
+void pause(Cpu& c, const DecodedInsn&) {
+  if (!intercepted(c, ExitReason::pause)) c.pause();
+}
 void syscall(Cpu& c, const DecodedInsn&) { c.syscall(); }
 void sysret(Cpu& c, const DecodedInsn& i) { c.sysret(i.osize); }
 void int1(Cpu& c, const DecodedInsn&) { c.icebp(); }
@@ -306,8 +380,8 @@ void add_system_handlers(HandlerTable& t) {
   t.add(ZYDIS_MNEMONIC_IN, in);
   t.add(ZYDIS_MNEMONIC_OUT, out);
   t.add(ZYDIS_MNEMONIC_CPUID, cpuid);
-  t.add(ZYDIS_MNEMONIC_RDTSC, rdtsc);
-  t.add(ZYDIS_MNEMONIC_RDTSCP, rdtscp);
+  t.add(ZYDIS_MNEMONIC_RDTSC, rdtsc<false>);
+  t.add(ZYDIS_MNEMONIC_RDTSCP, rdtsc<true>);
   t.add(ZYDIS_MNEMONIC_RDPID, rdpid);
   t.add(ZYDIS_MNEMONIC_RDMSR, rdmsr);
   t.add(ZYDIS_MNEMONIC_RDPMC, rdpmc);
@@ -327,8 +401,8 @@ void add_system_handlers(HandlerTable& t) {
   t.add(ZYDIS_MNEMONIC_INVPCID, invpcid);
   t.add(ZYDIS_MNEMONIC_STAC, stac_clac<true>);
   t.add(ZYDIS_MNEMONIC_CLAC, stac_clac<false>);
-  t.add(ZYDIS_MNEMONIC_WBINVD, cache_noop_cpl0);
-  t.add(ZYDIS_MNEMONIC_INVD, cache_noop_cpl0);
+  t.add(ZYDIS_MNEMONIC_WBINVD, cache_noop_cpl0<ExitReason::wbinvd>);
+  t.add(ZYDIS_MNEMONIC_INVD, cache_noop_cpl0<ExitReason::invd>);
   t.add(ZYDIS_MNEMONIC_CLFLUSH, cache_line_noop);
   t.add(ZYDIS_MNEMONIC_CLFLUSHOPT, cache_line_noop);
   t.add(ZYDIS_MNEMONIC_CLWB, cache_line_noop);
@@ -352,6 +426,8 @@ void add_system_handlers(HandlerTable& t) {
   t.add(ZYDIS_MNEMONIC_CLD, cld);
   t.add(ZYDIS_MNEMONIC_STD, std_);
   t.add(ZYDIS_MNEMONIC_PAUSE, pause);
+  t.add(ZYDIS_MNEMONIC_MONITOR, monitor);
+  t.add(ZYDIS_MNEMONIC_MWAIT, mwait);
   // ENDBR32/64 are NOPs while CET indirect-branch tracking is off (the
   // engine does not offer CET; Vol. 1 §18.3.1).
   t.add(ZYDIS_MNEMONIC_ENDBR32, nop);
