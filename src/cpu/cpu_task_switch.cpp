@@ -32,6 +32,7 @@ constexpr unsigned kTssLink = 0;     // previous-task link (both formats)
 constexpr unsigned kTssTFlag = 0x64;  // bit 0: T, debug trap on a switch to the task (32-bit TSS)
 constexpr uint64_t kCr0Ts = 1ull << 3;
 constexpr uint64_t kDr6Bt = 1ull << 15;
+constexpr uint64_t kDr7Local = 0x55, kDr7Gd = 1ull << 13;
 
 // The incoming task's state, read from its TSS before the commit point.
 struct TaskImage {
@@ -157,9 +158,15 @@ void Cpu::task_switch(uint16_t selector, TaskSource source, uint32_t saved_flags
     d |= 2ull << 40;
   }
 
-  // Step 11, the commit point: TR names the new task; §2.5: CR0.TS is set.
+  // Step 11, the commit point: TR names the new task; §2.5: CR0.TS is set;
+  // Vol. 3B §19.2.4: DR7's local enables L0-L3 are cleared (DR7.GD aside).
   s_.tr = {base, desc::limit(d), selector, desc::attr(d)};
   s_.cr0 |= kCr0Ts;
+  if (s_.dr[7] & kDr7Local) {
+    const uint64_t dr7 = s_.dr[7];
+    s_.dr[7] &= ~kDr7Gd;
+    write_dr(7, dr7 & ~kDr7Local);
+  }
   // Step 12: registers, then CR3 (only with paging on, through the CR3 write
   // so the TLB follows), LDTR and the segments.
   s_.rip = t.ip;

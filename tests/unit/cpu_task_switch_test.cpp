@@ -111,6 +111,8 @@ TEST(CpuTaskSwitch, FarJmpToTssSavesTheOldTaskAndLoadsTheNew) {
   LegacyTaskHarness h;
   std::vector<uint8_t> code = GUEST_BYTES(jmp_to_task);
   h.load(code);
+  h.cpu->write_dr(0, 0x123000);
+  h.cpu->write_dr(7, 0x1 | 0x8);  // L0, G1
   ASSERT_EQ(h.run(), Cpu::Exit::halted);
   const VcpuState& s = h.s();
   EXPECT_EQ(s.rip, LegacyTaskHarness::kCodeB + 1);
@@ -135,6 +137,7 @@ TEST(CpuTaskSwitch, FarJmpToTssSavesTheOldTaskAndLoadsTheNew) {
   EXPECT_EQ(a.ss, LegacyTaskHarness::kData);
   EXPECT_EQ(a.eflags & ~rflags::kArith, 0x2u);
   EXPECT_EQ(h.tss(LegacyTaskHarness::kTssB).link, 0u) << "JMP writes no link";
+  EXPECT_EQ(s.dr[7], 0x408u) << "L0 cleared, G1 kept (Vol. 3B §19.2.4)";
 }
 
 GUEST_CODE(call_task_gate, ".code32\n  mov ebx, 0xaa\n  call 0x38:0\n")
@@ -214,6 +217,25 @@ TEST(CpuTaskSwitch, ExternalInterruptThroughTaskGate) {
   EXPECT_EQ(a.eip, CpuHarness::kCodeAddr);
   EXPECT_EQ(a.eflags & (rflags::kIF | rflags::kRF), rflags::kIF);
   EXPECT_FALSE(h.flags() & rflags::kIF) << "EFLAGS come from B's TSS";
+}
+
+TEST(CpuTaskSwitch, FaultAfterTheCommitPointOfAnInterruptTaskIsTheNewTasksWithExt) {
+  // An external interrupt through a task gate to a task whose DS is bad:
+  // #TS with EXT = 1, delivered in the new task (not rolled back to A).
+  LegacyTaskHarness h;
+  Tss32 b = h.tss(LegacyTaskHarness::kTssB);
+  b.ds = 0x1238;
+  h.memory.write_obj(LegacyTaskHarness::kTssB, b);
+  h.set_idt(0x40, task_gate(LegacyTaskHarness::kSelB));
+  h.load(GUEST_BYTES(two_nops));
+  h.cpu->set_rflags(0x202);
+  h.cpu->request_interrupt(0x40);
+  ASSERT_EQ(h.run(), Cpu::Exit::halted);
+  EXPECT_EQ(h.delivered_vector(), vec::kTS);
+  EXPECT_EQ(h.stack32(0), 0x1238u | 1) << "EXT";
+  EXPECT_EQ(h.stack32(1), LegacyTaskHarness::kCodeB);
+  EXPECT_EQ(h.s().tr.selector, LegacyTaskHarness::kSelB);
+  EXPECT_EQ(h.tss(LegacyTaskHarness::kTssA).eip, CpuHarness::kCodeAddr);
 }
 
 GUEST_CODE(int_0x41, ".code32\n  int 0x41\n")
