@@ -25,7 +25,7 @@ struct Decoders {
 };
 
 // Zydis register -> (kind, number). False for registers the engine has no
-// state for yet (x87, MMX, SSE/AVX, ...).
+// state for (AVX, mask registers, ...).
 bool map_register(ZydisRegister r, Operand& op) {
   if (r >= ZYDIS_REGISTER_AL && r <= ZYDIS_REGISTER_R15B) {
     unsigned n = r - ZYDIS_REGISTER_AL;  // AL CL DL BL AH CH DH BH SPL BPL SIL DIL R8B..R15B
@@ -51,7 +51,8 @@ bool map_register(ZydisRegister r, Operand& op) {
          in(ZYDIS_REGISTER_CR0, ZYDIS_REGISTER_CR15, OpKind::creg) ||
          in(ZYDIS_REGISTER_DR0, ZYDIS_REGISTER_DR15, OpKind::dreg) ||
          in(ZYDIS_REGISTER_XMM0, ZYDIS_REGISTER_XMM15, OpKind::xmm) ||
-         in(ZYDIS_REGISTER_MM0, ZYDIS_REGISTER_MM7, OpKind::mmx);
+         in(ZYDIS_REGISTER_MM0, ZYDIS_REGISTER_MM7, OpKind::mmx) ||
+         in(ZYDIS_REGISTER_ST0, ZYDIS_REGISTER_ST7, OpKind::st);
 }
 
 // A GPR used as a memory base or index (any width), or RIP/EIP.
