@@ -234,6 +234,32 @@ void sse_from_int(Cpu& c, const DecodedInsn& i) {
   write_vec(c, i, 0, from_xmm(a), 16, false);
 }
 
+// The MMX-register conversions (Vol. 2A CVTPI2PS, CVTPS2PI, CVTTPS2PI,
+// CVTPI2PD, CVTPD2PI, CVTTPD2PI) through their XMM counterparts: the source
+// is the MMX register or MEM bytes (unused high lanes zero, so they raise
+// nothing); TO_MMX writes the low quadword to the MMX destination, else the
+// result's low quadword (LOW) or all of it goes to the XMM destination. An MMX
+// operand enters MMX state and reports a pending x87 exception first.
+template <XxOp OP, unsigned MEM, bool TO_MMX, bool LOW>
+void sse_mmx_cvt(Cpu& c, const DecodedInsn& i) {
+  check_sse(c);
+  bool mmx = TO_MMX || i.op[1].kind == OpKind::mmx;
+  if (mmx) check_pending_x87(c);
+  Vec src = read_vec(c, i, 1, MEM, MEM == 16);
+  if (MEM == 8) src.set<uint64_t>(1, 0);
+  Xmm r{};
+  take_exceptions(c, OP(r, to_xmm(src), c.state().mxcsr));
+  Vec out = from_xmm(r);
+  if (mmx) enter_mmx_state(c.state());
+  if (TO_MMX) return write_vec(c, i, 0, out, 8, false);
+  if (LOW) {
+    Vec dst = read_vec(c, i, 0, 16, false);
+    dst.set<uint64_t>(0, out.q(0));
+    out = dst;
+  }
+  write_vec(c, i, 0, out, 16, false);
+}
+
 // SHUFPS/SHUFPD (Vol. 2B): the low half from the destination, the high half
 // from the source, each element chosen by imm8.
 template <class T>
@@ -313,6 +339,12 @@ void add_sse_fp_handlers(HandlerTable& t) {
       {ZYDIS_MNEMONIC_CVTTSD2SI, sse_to_int<host_cvttsd2si32, host_cvttsd2si64, 8>},
       {ZYDIS_MNEMONIC_CVTSI2SS, sse_from_int<host_cvtsi2ss32, host_cvtsi2ss64>},
       {ZYDIS_MNEMONIC_CVTSI2SD, sse_from_int<host_cvtsi2sd32, host_cvtsi2sd64>},
+      {ZYDIS_MNEMONIC_CVTPI2PS, sse_mmx_cvt<host_cvtdq2ps, 8, false, true>},
+      {ZYDIS_MNEMONIC_CVTPS2PI, sse_mmx_cvt<host_cvtps2dq, 8, true, false>},
+      {ZYDIS_MNEMONIC_CVTTPS2PI, sse_mmx_cvt<host_cvttps2dq, 8, true, false>},
+      {ZYDIS_MNEMONIC_CVTPI2PD, sse_mmx_cvt<host_cvtdq2pd, 8, false, false>},
+      {ZYDIS_MNEMONIC_CVTPD2PI, sse_mmx_cvt<host_cvtpd2dq, 16, true, false>},
+      {ZYDIS_MNEMONIC_CVTTPD2PI, sse_mmx_cvt<host_cvttpd2dq, 16, true, false>},
       {ZYDIS_MNEMONIC_SHUFPS, shufp<uint32_t>},
       {ZYDIS_MNEMONIC_SHUFPD, shufp<uint64_t>},
   };

@@ -124,8 +124,19 @@ SIMD_INSN(fp_cvtsi2sd64, "cvtsi2sd xmm0, rcx")
 SIMD_INSN(fp_cvtdq2pd, "cvtdq2pd xmm0, xmm1")
 SIMD_INSN(fp_shufpd, "shufpd xmm0, xmm1, 2")
 SIMD_INSN(fp_movmskpd_fp, "movmskpd eax, xmm1")
+SIMD_INSN(fp_cvtpi2ps, "cvtpi2ps xmm0, mm1")
+SIMD_INSN(fp_cvtpi2ps_m, "cvtpi2ps xmm0, qword ptr [rsi]")
+SIMD_INSN(fp_cvtps2pi, "cvtps2pi mm0, xmm1")
+SIMD_INSN(fp_cvttps2pi, "cvttps2pi mm0, qword ptr [rsi]")
+SIMD_INSN(fp_cvtpi2pd, "cvtpi2pd xmm0, mm1")
+SIMD_INSN(fp_cvtpd2pi, "cvtpd2pi mm0, xmm1")
+SIMD_INSN(fp_cvttpd2pi, "cvttpd2pi mm0, [rsi]")
 
 const SimdCase kFloatCases[] = {
+    SIMD_CASE(fp_cvtpi2ps),
+    SIMD_CASE(fp_cvtpi2ps_m),
+    SIMD_CASE(fp_cvtps2pi),
+    SIMD_CASE(fp_cvttps2pi),
     SIMD_CASE(fp_addps_xx),
     SIMD_CASE(fp_addss_xx),
     SIMD_CASE(fp_addss_xm),
@@ -186,6 +197,9 @@ const SimdCase kFloatCases[] = {
     SIMD_CASE(fp_cvtps2pd_m),
 };
 const SimdCase kDoubleCases[] = {
+    SIMD_CASE(fp_cvtpi2pd),
+    SIMD_CASE(fp_cvtpd2pi),
+    SIMD_CASE(fp_cvttpd2pi),
     SIMD_CASE(fp_addpd_xx),
     SIMD_CASE(fp_addsd_xx),
     SIMD_CASE(fp_addpd_xm),
@@ -280,6 +294,7 @@ void run_cases(const SimdCase* cases, size_t count, bool doubles) {
       in.rax = kIntegers[rng() % std::size(kIntegers)];
       in.rcx = kIntegers[rng() % std::size(kIntegers)];
       if (doubles && rng() % 2) in.mem[0] = in.rax;  // CVTSI2SD from memory
+      in.mm1 = rng() % 2 ? in.rax : in.rcx | in.rax << 32;
       in.mxcsr = an_mxcsr(it, rng);
       in.flags = 0x2 | (rng() & rflags::kArith);
       if (!h.compare(cases[n], in)) return;
