@@ -368,5 +368,29 @@ TEST(CpuSseInt, MatchesHost) {
   }
 }
 
+GUEST_CODE(paddb_misaligned, "  paddb xmm0, [rdi+8]\n")
+GUEST_CODE(mmx_after_x87_fault, "  fninit\n  fldcw [rdi]\n  fldz\n  fldz\n  fdivp st(1), st\n  movq [rdi+8], mm0\n")
+
+// Vol. 1 §11.4.1: a legacy-SSE packed memory operand must be 16-byte aligned.
+TEST(CpuSseInt, MisalignedPackedOperandIsGp) {
+  SimdHarness h;
+  h.s().gpr[kRdi] = CpuHarness::kDataAddr;
+  h.load(GUEST_BYTES(paddb_misaligned));
+  h.run(100);
+  EXPECT_EQ(h.delivered_vector(), vec::kGP);
+}
+
+// An MMX instruction reports a pending unmasked x87 exception as #MF with
+// CR0.NE = 1 (Vol. 3A Table 2-2; kvm-unit-tests emulator64 "movq mmx generates #MF").
+TEST(CpuSseInt, MmxInstructionReportsPendingX87Exception) {
+  SimdHarness h;
+  h.s().cr0 |= 1ull << 5;
+  h.s().gpr[kRdi] = CpuHarness::kDataAddr;
+  h.memory.write_obj<uint16_t>(CpuHarness::kDataAddr, 0);  // every exception unmasked
+  h.load(GUEST_BYTES(mmx_after_x87_fault));
+  h.run(100);
+  EXPECT_EQ(h.delivered_vector(), vec::kMF);
+}
+
 }  // namespace
 }  // namespace nv::test
