@@ -1,7 +1,9 @@
 // x87 arithmetic (SDM Vol. 1 ch. 8, Vol. 2 per instruction): loads and stores
-// of m32/m64/m80 and integers, constants, FADD/FSUB/FSUBR/FMUL/FDIV/FDIVR in
-// every form, compares (FCOM/FUCOM/FICOM/FCOMI/FUCOMI/FTST/FXAM), FCHS/FABS,
-// FSQRT/FRNDINT/FSCALE/FPREM/FPREM1/F2XM1/FSIN/FCOS, FXCH and FCMOVcc.
+// of m32/m64/m80, integers and packed BCD, constants, FADD/FSUB/FSUBR/FMUL/
+// FDIV/FDIVR in every form, compares (FCOM/FUCOM/FICOM/FCOMI/FUCOMI/FTST/
+// FXAM), FCHS/FABS, FSQRT/FRNDINT/FSCALE/FPREM/FPREM1/FXTRACT, the
+// transcendental instructions (F2XM1, FSIN, FCOS, FSINCOS, FPTAN, FPATAN,
+// FYL2X, FYL2XP1), FXCH and FCMOVcc.
 // The register stack and its faults are kept here (x87_state.h); the
 // arithmetic runs on the host x87 unit under the guest's control word
 // (x87_host.h). Stack overflow/underflow is #IS: IE and SF with C1 = 1/0 and,
@@ -126,11 +128,39 @@ void fld(Cpu& c, const DecodedInsn& i) {
     v = static_cast<long double>(sign_extend(raw, o.size));
   } else if (o.kind == OpKind::mem && o.size != 10) {
     HostResult r = (o.size == 4 ? x87::load32 : x87::load64)(0, 0, raw, s.fcw);
-    if (!take(s, r.sw, kC1, false)) return;
+    take(s, r.sw, kC1, false);
+    if (r.sw & ~s.fcw & kIE) return;  // an unmasked #D still loads (as hardware does)
     v = r.r;
   }
   s.fsw &= ~kC1;
   push(s, v);
+}
+
+// FBLD m80bcd: the packed decimal pushed (Vol. 2A FBLD).
+void fbld(Cpu& c, const DecodedInsn& i) {
+  check_x87(c);
+  VcpuState& s = c.state();
+  long double bcd = read_m80(c, i);
+  if (!empty(s, 7)) {
+    if (stack_fault(s, true)) push(s, indefinite());
+    return;
+  }
+  HostResult r = x87::bld(bcd, 0, 0, s.fcw);
+  take(s, r.sw, kC1, false);
+  push(s, r.r);
+}
+// FBSTP m80bcd: ST(0) rounded to an 18-digit packed decimal, then pop;
+// out of range or NaN: #IA and the packed BCD indefinite when masked.
+void fbstp(Cpu& c, const DecodedInsn& i) {
+  check_x87(c);
+  VcpuState& s = c.state();
+  uint64_t lin = writable(c, i, 10);
+  long double v;
+  if (!read_st(s, 0, v)) return;
+  HostResult r = x87::bstp(v, 0, 0, s.fcw);
+  if (!take(s, r.sw, kC1, true)) return;
+  write_m80(c, lin, r.m80);
+  pop(s);
 }
 
 // FLD1, FLDL2T, FLDL2E, FLDPI, FLDLG2, FLDLN2, FLDZ: rounded per FCW.RC.
@@ -238,6 +268,44 @@ void fbinary01(Cpu& c, const DecodedInsn&) {
   uint16_t conds = CONDS == kConditions && r.r != r.r ? kC1 | kC2 : CONDS;  // a NaN remainder
   if (!take(s, r.sw, conds, false)) return;
   set(s, 0, r.r);
+}
+
+// FPATAN, FYL2X, FYL2XP1: ST(1) = OP(ST(0), ST(1)), then pop.
+template <HostOp OP>
+void fbinary_pop(Cpu& c, const DecodedInsn&) {
+  check_x87(c);
+  VcpuState& s = c.state();
+  if (empty(s, 0) || empty(s, 1)) {
+    if (stack_fault(s, false)) {
+      set(s, 1, indefinite());
+      pop(s);
+    }
+    return;
+  }
+  HostResult r = OP(get(s, 0), get(s, 1), 0, s.fcw);
+  if (!take(s, r.sw, kC1, false)) return;
+  set(s, 1, r.r);
+  pop(s);
+}
+
+// FPTAN, FSINCOS, FXTRACT: ST(0) gets the first result and the second is
+// pushed; FPTAN/FSINCOS with an operand out of range set C2 and change nothing.
+template <HostOp OP, uint16_t CONDS>
+void fsplit(Cpu& c, const DecodedInsn&) {
+  check_x87(c);
+  VcpuState& s = c.state();
+  if (empty(s, 0) || !empty(s, 7)) {
+    s.fsw &= ~(CONDS & kC2);
+    if (stack_fault(s, !empty(s, 0))) {
+      set(s, 0, indefinite());
+      push(s, indefinite());
+    }
+    return;
+  }
+  HostResult r = OP(get(s, 0), 0, 0, s.fcw);
+  if (!take(s, r.sw, CONDS, false) || (r.sw & CONDS & kC2)) return;
+  set(s, 0, r.r2);
+  push(s, r.r);
 }
 
 // ---- compares ----
@@ -414,6 +482,14 @@ void add_x87_handlers(HandlerTable& t) {
       {ZYDIS_MNEMONIC_FCOMIP, fcom<x87::com, x87::com_m32, x87::com_m64, 1, false, true>},
       {ZYDIS_MNEMONIC_FUCOMI, fcom<x87::ucom, x87::ucom, x87::ucom, 0, false, true>},
       {ZYDIS_MNEMONIC_FUCOMIP, fcom<x87::ucom, x87::ucom, x87::ucom, 1, false, true>},
+      {ZYDIS_MNEMONIC_FPATAN, fbinary_pop<x87::patan>},
+      {ZYDIS_MNEMONIC_FYL2X, fbinary_pop<x87::yl2x>},
+      {ZYDIS_MNEMONIC_FYL2XP1, fbinary_pop<x87::yl2xp1>},
+      {ZYDIS_MNEMONIC_FPTAN, fsplit<x87::ptan, kC1 | kC2>},
+      {ZYDIS_MNEMONIC_FSINCOS, fsplit<x87::sincos, kC1 | kC2>},
+      {ZYDIS_MNEMONIC_FXTRACT, fsplit<x87::xtract, kC1>},
+      {ZYDIS_MNEMONIC_FBLD, fbld},
+      {ZYDIS_MNEMONIC_FBSTP, fbstp},
       {ZYDIS_MNEMONIC_FTST, ftst},
       {ZYDIS_MNEMONIC_FXAM, fxam},
       {ZYDIS_MNEMONIC_FCHS, fsign<false>},

@@ -7,11 +7,13 @@ namespace nv::x87 {
 // record of any unmasked exception before the next waiting instruction.
 #define X87_HOST(name, text)                                                                            \
   HostResult name(long double a, long double b, uint64_t raw, uint16_t cw) {                            \
-    HostResult o{0, raw, 0};                                                                            \
+    HostResult o{0, 0, 0, raw, 0};                                                                      \
     uint16_t saved = 0;                                                                                 \
     asm volatile("fnstcw %[saved]\n\tfnclex\n\tfldcw %[cw]\n\t" text                                    \
-                 "\n\tfnstsw %[sw]\n\tfnclex\n\tfldcw %[saved]\n\tfstpt %[r]\n\tfninit\n\tfldcw %[saved]"   \
-                 : [r] "+m"(o.r), [raw] "+m"(o.raw), [sw] "+m"(o.sw), [saved] "+m"(saved)               \
+                 "\n\tfnstsw %[sw]\n\tfnclex\n\tfldcw %[saved]\n\tfstpt %[r]\n\tfstpt %[r2]\n\tfninit\n"       \
+                 "\tfldcw %[saved]"                                                                      \
+                 : [r] "+m"(o.r), [r2] "+m"(o.r2), [m80] "+m"(o.m80), [raw] "+m"(o.raw), [sw] "+m"(o.sw), \
+                   [saved] "+m"(saved)                                                                   \
                  : [a] "m"(a), [b] "m"(b), [cw] "m"(cw)                                                 \
                  : "st", "st(1)", "st(2)", "st(3)", "st(4)", "st(5)", "st(6)", "st(7)");                \
     return o;                                                                                           \
@@ -26,6 +28,9 @@ X87_HOST(scale, X87_TWO "fscale")
 X87_HOST(prem, X87_TWO "fprem")
 X87_HOST(prem1, X87_TWO "fprem1")
 X87_HOST(com, X87_TWO "fcompp")
+X87_HOST(patan, X87_TWO "fpatan")
+X87_HOST(yl2x, X87_TWO "fyl2x")
+X87_HOST(yl2xp1, X87_TWO "fyl2xp1")
 X87_HOST(ucom, X87_TWO "fucompp")
 #undef X87_TWO
 X87_HOST(add_m32, "fldt %[a]\n\tfadds %[raw]")
@@ -62,6 +67,11 @@ X87_HOST(f2xm1, "fldt %[a]\n\tf2xm1")
 X87_HOST(sin, "fldt %[a]\n\tfsin")
 X87_HOST(cos, "fldt %[a]\n\tfcos")
 X87_HOST(tst, "fldt %[a]\n\tftst")
+X87_HOST(ptan, "fldt %[a]\n\tfptan")
+X87_HOST(sincos, "fldt %[a]\n\tfsincos")
+X87_HOST(xtract, "fldt %[a]\n\tfxtract")
+X87_HOST(bld, "fbld %[a]")
+X87_HOST(bstp, "fldt %[a]\n\tfbstp %[m80]")
 X87_HOST(load32, "flds %[raw]")
 X87_HOST(load64, "fldl %[raw]")
 X87_HOST(store32, "fldt %[a]\n\tfstps %[raw]")

@@ -14,11 +14,14 @@
 namespace nv::x87 {
 
 struct HostResult {
-  long double r;  // ST(0) after the operation
-  uint64_t raw;   // the memory operand (loads read it, stores write it)
-  uint16_t sw;    // the host FSW after the operation
+  long double r;    // ST(0) after the operation
+  long double r2;   // ST(1) after the operation
+  long double m80;  // an 80-bit memory result (FBSTP)
+  uint64_t raw;     // the memory operand (loads read it, stores write it)
+  uint16_t sw;      // the host FSW after the operation
 };
-// a: ST(0) operand, b: ST(1) operand, raw: memory operand, cw: guest FCW.
+// a: ST(0) operand (FBLD: the packed BCD bytes), b: ST(1) operand, raw:
+// memory operand, cw: guest FCW.
 using HostOp = HostResult (*)(long double a, long double b, uint64_t raw, uint16_t cw);
 
 // ST(0) = a op b.
@@ -66,6 +69,19 @@ HostResult rndint(long double a, long double b, uint64_t raw, uint16_t cw);
 HostResult f2xm1(long double a, long double b, uint64_t raw, uint16_t cw);
 HostResult sin(long double a, long double b, uint64_t raw, uint16_t cw);
 HostResult cos(long double a, long double b, uint64_t raw, uint16_t cw);
+// ST(0) = f(b, a) after popping: FPATAN (atan(b / a)), FYL2X (b * log2(a)),
+// FYL2XP1 (b * log2(a + 1)).
+HostResult patan(long double a, long double b, uint64_t raw, uint16_t cw);
+HostResult yl2x(long double a, long double b, uint64_t raw, uint16_t cw);
+HostResult yl2xp1(long double a, long double b, uint64_t raw, uint16_t cw);
+// Two results, r2 replacing a and r pushed: FPTAN (tan a, 1.0), FSINCOS
+// (sin a, cos a), FXTRACT (exponent, significand).
+HostResult ptan(long double a, long double b, uint64_t raw, uint16_t cw);
+HostResult sincos(long double a, long double b, uint64_t raw, uint16_t cw);
+HostResult xtract(long double a, long double b, uint64_t raw, uint16_t cw);
+// FBLD (ST(0) = the packed BCD in a) and FBSTP (m80 = a as packed BCD).
+HostResult bld(long double a, long double b, uint64_t raw, uint16_t cw);
+HostResult bstp(long double a, long double b, uint64_t raw, uint16_t cw);
 // FSW condition codes of comparing a with b (FCOM, FUCOM) or with 0 (FTST).
 HostResult com(long double a, long double b, uint64_t raw, uint16_t cw);
 HostResult ucom(long double a, long double b, uint64_t raw, uint16_t cw);

@@ -156,8 +156,24 @@ X87_INSN(fcmovnu, "fcmovnu st, st(1)")
 X87_INSN(fnstsw, "fnstsw ax")
 X87_INSN(fnclex, "fnclex")
 X87_INSN(fninit, "fninit")
+X87_INSN(fpatan, "fpatan")
+X87_INSN(fyl2x, "fyl2x")
+X87_INSN(fyl2xp1, "fyl2xp1")
+X87_INSN(fptan, "fptan")
+X87_INSN(fsincos, "fsincos")
+X87_INSN(fxtract, "fxtract")
+X87_INSN(fbld, "fbld tbyte ptr [rsi]")
+X87_INSN(fbstp, "fbstp tbyte ptr [rsi]")
 
 const X87Case kX87Cases[] = {
+    X87_CASE(fpatan),
+    X87_CASE(fyl2x),
+    X87_CASE(fyl2xp1),
+    X87_CASE(fptan),
+    X87_CASE(fsincos),
+    X87_CASE(fxtract),
+    X87_CASE(fbld),
+    X87_CASE(fbstp),
     X87_CASE(fadd_st0_st1),
     X87_CASE(fadd_st2_st0),
     X87_CASE(faddp),
