@@ -107,6 +107,7 @@ DecodeStatus decode_instruction(CpuMode mode, const uint8_t* bytes, size_t avail
 
   bool supported = zi.encoding == ZYDIS_INSTRUCTION_ENCODING_LEGACY;
   bool string_op = is_string_op(zi.mnemonic);
+  bool masked_store = zi.mnemonic == ZYDIS_MNEMONIC_MASKMOVQ || zi.mnemonic == ZYDIS_MNEMONIC_MASKMOVDQU;
   unsigned n = 0;
   bool have_imm = false;
   for (unsigned k = 0; k < zi.operand_count; ++k) {
@@ -116,6 +117,9 @@ DecodeStatus decode_instruction(CpuMode mode, const uint8_t* bytes, size_t avail
       uint8_t b = address_register(o.mem.base);
       if (b == kRsi) out.seg = segment_number(o.mem.segment);
     }
+    // MASKMOVQ/MASKMOVDQU store to DS:rDI unless overridden (Vol. 2B MASKMOVDQU).
+    if (o.type == ZYDIS_OPERAND_TYPE_MEMORY && masked_store)
+      out.seg = segment_number(o.mem.segment);
     if (o.visibility == ZYDIS_OPERAND_VISIBILITY_HIDDEN) continue;  // implicit ones (eAX in A3, "1" in D1) count
     if (n >= 3) {
       supported = false;

@@ -220,6 +220,28 @@ void pinsrw(Cpu& c, const DecodedInsn& i) {
   write_vec(c, i, 0, v, 16, false);
 }
 
+// MASKMOVQ/MASKMOVDQU (Vol. 2B): the bytes of the first operand whose mask
+// byte (second operand) has its top bit set are stored at seg:rDI; every
+// such byte's page is checked before any is written.
+void maskmov(Cpu& c, const DecodedInsn& i) {
+  bool mmx = mmx_form(i);
+  if (mmx) check_mmx(c);
+  else check_sse(c);
+  unsigned width = mmx ? 8 : 16;
+  Vec data = read_vec(c, i, 0, width, false), mask = read_vec(c, i, 1, width, false);
+  uint64_t base = c.state().gpr[kRdi] & size_mask(i.asize);
+  AccessType a = c.data_access(AccessKind::write);
+  uint64_t lin[16];
+  for (unsigned k = 0; k < width; ++k) {
+    if (!(mask.b[k] & 0x80)) continue;
+    lin[k] = c.linear(i.seg, (base + k) & size_mask(i.asize), 1, true);
+    c.translate(lin[k], a);
+  }
+  if (mmx) enter_mmx_state(c.state());
+  for (unsigned k = 0; k < width; ++k)
+    if (mask.b[k] & 0x80) c.write_linear(lin[k], 1, data.b[k], a);
+}
+
 }  // namespace
 
 void add_sse_int_handlers(HandlerTable& t) {
@@ -306,6 +328,8 @@ void add_sse_int_handlers(HandlerTable& t) {
       {ZYDIS_MNEMONIC_PMOVMSKB, pmovmskb},
       {ZYDIS_MNEMONIC_PEXTRW, pextrw},
       {ZYDIS_MNEMONIC_PINSRW, pinsrw},
+      {ZYDIS_MNEMONIC_MASKMOVQ, maskmov},
+      {ZYDIS_MNEMONIC_MASKMOVDQU, maskmov},
   };
   for (const Entry& e : entries) t.add(e.m, e.h);
 }

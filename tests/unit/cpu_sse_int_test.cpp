@@ -174,8 +174,12 @@ SIMD_INSN(movlhps_i40, "movlhps xmm0, xmm1")
 SIMD_INSN(movq2dq_i41, "movq2dq xmm0, mm1")
 SIMD_INSN(movdq2q_i42, "movdq2q mm0, xmm1")
 SIMD_INSN(pmaddwd_i43, "pmaddwd mm0, [rsi]")
+SIMD_INSN(maskmovdqu, "push rdi\n mov rdi, rsi\n maskmovdqu xmm0, xmm1\n pop rdi")
+SIMD_INSN(maskmovq, "push rdi\n lea rdi, [rsi+3]\n maskmovq mm0, mm1\n pop rdi")
 
 const SimdCase kIntCases[] = {
+    SIMD_CASE(maskmovdqu),
+    SIMD_CASE(maskmovq),
     SIMD_CASE(paddb_xx),
     SIMD_CASE(paddw_xx),
     SIMD_CASE(paddd_xx),
