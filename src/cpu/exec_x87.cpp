@@ -44,18 +44,21 @@ bool stack_fault(VcpuState& s, bool overflow) {
   return false;
 }
 
-// Pushes v, or the indefinite on a (masked) overflow; C1 = 1 on overflow, else 0.
+// A push onto a full stack: #IS overflow, and the indefinite pushed when
+// masked. True when the stack was full.
+bool push_overflows(VcpuState& s) {
+  if (empty(s, 7)) return false;
+  if (stack_fault(s, true)) push(s, indefinite());
+  return true;
+}
+// Pushes v (C1 = 0), or takes the overflow.
 void push_checked(VcpuState& s, long double v) {
-  if (!empty(s, 7)) {
-    if (!stack_fault(s, true)) return;
-    v = indefinite();
-  } else {
-    s.fsw &= ~kC1;
-  }
+  if (push_overflows(s)) return;
+  s.fsw &= ~kC1;
   push(s, v);
 }
 
-// ST(i), or the indefinite after a masked underflow; nullopt-like false when unmasked.
+// ST(i), or the indefinite after a masked underflow; false when unmasked.
 bool read_st(VcpuState& s, unsigned i, long double& v) {
   if (!empty(s, i)) {
     v = get(s, i);
@@ -120,10 +123,7 @@ void fld(Cpu& c, const DecodedInsn& i) {
   } else {
     v = get(s, o.reg);
   }
-  if (!empty(s, 7)) {
-    if (stack_fault(s, true)) push(s, indefinite());
-    return;
-  }
+  if (push_overflows(s)) return;
   if (INTEGER) {
     v = static_cast<long double>(sign_extend(raw, o.size));
   } else if (o.kind == OpKind::mem && o.size != 10) {
@@ -141,10 +141,7 @@ void fbld(Cpu& c, const DecodedInsn& i) {
   check_x87(c);
   VcpuState& s = c.state();
   long double bcd = read_m80(c, i);
-  if (!empty(s, 7)) {
-    if (stack_fault(s, true)) push(s, indefinite());
-    return;
-  }
+  if (push_overflows(s)) return;
   HostResult r = x87::bld(bcd, 0, 0, s.fcw);
   take(s, r.sw, kC1, false);
   push(s, r.r);
