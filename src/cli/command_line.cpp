@@ -91,6 +91,8 @@ uint64_t parse_ram_size(std::string_view text) {
   return (static_cast<uint64_t>(std::ceil(bytes)) + 4095) & ~uint64_t{4095};
 }
 
+constexpr uint64_t kMaxIcountShift = 10;
+
 constexpr std::string_view kDevices[] = {"isa-debug-exit", "pc-testdev", "pci-testdev"};
 
 // -cpu properties QEMU has that nestvisor accepts but does not act on
@@ -140,6 +142,43 @@ class Parser {
   void xstate_cache(const std::string& v) {
     if (v != "on" && v != "off") usage_fail("--xstate-cache={}: expected on or off", v);
     result.config.xstate_cache = v == "on";
+  }
+
+  // -icount [shift=]N[,sleep=on|off] (QEMU's syntax; QEMU caps the shift at 10).
+  void icount(const std::string& v) {
+    IcountConfig cfg;
+    bool has_shift = false;
+    std::vector<std::string> items = split_items(v);
+    for (size_t i = 0; i < items.size(); ++i) {
+      Item it = split_item(items[i]);
+      if (i == 0 && !it.value) it = Item{"shift", it.key};
+      if (!it.value) usage_fail("-icount {}: '{}' needs a value", v, it.key);
+      if (it.key == "shift") {
+        if (*it.value == "auto") usage_fail("-icount {}: shift=auto is not supported; give a number 0-10", v);
+        uint64_t shift = parse_number(*it.value, "-icount shift");
+        if (shift > kMaxIcountShift) usage_fail("-icount {}: shift must be 0-{}", v, kMaxIcountShift);
+        cfg.shift = static_cast<unsigned>(shift);
+        has_shift = true;
+      } else if (it.key == "sleep") {
+        cfg.sleep = parse_switch(*it.value, "-icount sleep");
+      } else {
+        usage_fail("-icount {}: unsupported property '{}'; supported: shift, sleep", v, it.key);
+      }
+    }
+    if (!has_shift) usage_fail("-icount {}: shift=N is required", v);
+    result.config.icount = cfg;
+  }
+
+  void ipi_fastpath(const std::string& v) { result.config.ipi_fastpath = parse_switch(v, "--ipi-fastpath"); }
+
+  // Options that only the software engine can honour; -machine accel may come
+  // after them, so this runs once the whole line is read.
+  void check_engine_options() {
+    if (result.config.engine != EngineKind::kvm) return;
+    if (result.config.icount)
+      usage_fail("-icount needs the software engine (-machine accel=tcg): with KVM the CPU runs in real time");
+    if (!result.config.ipi_fastpath)
+      usage_fail("--ipi-fastpath=off needs the software engine (-machine accel=tcg): KVM's in-kernel APIC has its own");
   }
 
   void serial(const std::string& v) {
@@ -401,6 +440,12 @@ constexpr Option kOptions[] = {
     {"xstate-cache", "on|off",
      "XSAVE sizes from the CPUID.0xD table built at start-up (on, default) or from host CPUID each time (off)",
      &Parser::xstate_cache},
+    {"icount", "[shift=]N[,sleep=on|off]",
+     "software engine: time follows the instruction count, 2^N ns per instruction (deterministic runs); "
+     "sleep=off jumps over idle time",
+     &Parser::icount},
+    {"ipi-fastpath", "on|off", "software engine: the x2APIC ICR fast path for IPIs (default on)",
+     &Parser::ipi_fastpath},
     {"device", "DEVICE[,PROP=VALUE...]",
      "add pc-testdev, pci-testdev or isa-debug-exit[,iobase=N][,iosize=N]; 'help' lists them", &Parser::device},
     {"serial", "stdio|file:PATH|none", "where the 16550 UART at 0x3f8 writes", &Parser::serial},
@@ -447,6 +492,7 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
     if (p.result.action != CommandLine::Action::run) return p.result;
   }
   if (p.result.config.kernel.empty()) usage_fail("no kernel given: use -kernel FILE (see --help)");
+  p.check_engine_options();
   return p.result;
 }
 

@@ -261,6 +261,13 @@ class Cpu {
   void far_jump(uint16_t selector, uint64_t offset, unsigned osize, bool is_call);
   void far_return(unsigned osize, uint16_t pop_bytes);
   void iret(unsigned osize);
+  // Hardware task switches (SDM Vol. 3A §8.3, cpu_task_switch.cpp): JMP/CALL far to a TSS or task gate,
+  // an IDT task gate (`ext` = the EXT bit of error codes; `error` is pushed on the new task's stack), IRET
+  // with NT = 1. `saved_flags` is the EFLAGS image saved in the outgoing task's TSS.
+  enum class TaskSource : uint8_t { jmp, call, iret, event };
+  void far_jump_to_task(uint16_t selector, uint64_t desc, bool is_call);
+  void task_switch(uint16_t selector, TaskSource source, uint32_t saved_flags, uint32_t ext = 0,
+                   std::optional<uint32_t> error = std::nullopt);
   void load_ldt(uint16_t selector);
   void load_tr(uint16_t selector);
   // Recomputes s_.mode from CR0.PE, RFLAGS.VM, EFER.LMA and CS.
@@ -307,6 +314,9 @@ class Cpu {
   // SYSCALL/SYSRET (Vol. 2B): fast system calls through the STAR MSRs.
   void syscall();
   void sysret(unsigned osize);
+  // SYSENTER/SYSEXIT (Vol. 2B): fast system calls through the IA32_SYSENTER_CS/ESP/EIP MSRs.
+  void sysenter();
+  void sysexit(unsigned osize);
   // INT1 (ICEBP): #DB as a trap, without the gate's DPL check.
   void icebp();
   void invlpg(uint64_t lin);

@@ -2,6 +2,7 @@
 // IVT, protected-mode and IA-32e IDT gates with the TSS stack switch and
 // IST, error codes, and the double/triple fault rules of Table 6-5.
 #include "cpu/cpu.h"
+#include "cpu/cpu_task_switch.h"
 
 #include "util/log.h"
 
@@ -95,6 +96,8 @@ void Cpu::deliver(uint8_t vector, EventKind kind, std::optional<uint32_t> error)
     if (!protected_mode()) deliver_real(vector);
     else if (long_mode_active()) deliver_long(vector, kind, error);
     else deliver_protected(vector, kind, error);
+  } catch (const TaskSwitchFault&) {
+    throw;  // past a task switch's commit point: the fault is the new task's (§8.3)
   } catch (const GuestFault&) {
     uint64_t cr2 = s_.cr2;
     s_ = saved;
@@ -124,23 +127,29 @@ void Cpu::deliver_protected(uint8_t vector, EventKind kind, std::optional<uint32
   const uint32_t ext = (kind == EventKind::exception || kind == EventKind::external) ? 1 : 0;
   const uint32_t idt_error = vector * 8u + 2 + ext;
   const AccessType sup_read = AccessType::implicit_supervisor(AccessKind::read);
-  if (s_.rflags & rflags::kVM) {
-    log_warn_once("emu-v86-event", s_.rip, "emu vCPU {}: events in virtual-8086 mode are not implemented", index_);
-    throw_fault(vec::kGP, idt_error);
-  }
   // Vol. 3A §6.11-6.12.1.
   if (vector * 8u + 7 > s_.idtr.limit) throw_fault(vec::kGP, idt_error);
   uint64_t gate = read_linear(s_.idtr.base + vector * 8u, 8, sup_read);
   unsigned type = (gate >> 40) & 0x1f;
   unsigned gate_dpl = (gate >> 45) & 3;
-  if (type == 0x5) {
-    log_warn_once("emu-task-gate", vector, "emu vCPU {}: task gate for vector {} is not implemented", index_, vector);
-    throw_fault(vec::kGP, idt_error);
-  }
-  if (type != 0x6 && type != 0x7 && type != 0xe && type != 0xf) throw_fault(vec::kGP, idt_error);
+  if (type != 0x5 && type != 0x6 && type != 0x7 && type != 0xe && type != 0xf) throw_fault(vec::kGP, idt_error);
   if ((kind == EventKind::software || kind == EventKind::software_exception) && gate_dpl < s_.cpl)
     throw_fault(vec::kGP, vector * 8u + 2);
   if (!(gate & (1ull << 47))) throw_fault(vec::kNP, idt_error);
+  const uint32_t old_flags = rflags();
+  if (type == 0x5) {
+    // §6.12.2: a task gate runs the handler as a task (also from
+    // virtual-8086 mode); the interrupted state goes into the current TSS,
+    // with RF set in the EFLAGS image for a fault (§18.3.1.1).
+    task_switch(static_cast<uint16_t>(gate >> 16), TaskSource::event,
+                pushed_flags(old_flags, vector, kind == EventKind::exception), ext,
+                kind == EventKind::exception ? error : std::nullopt);
+    return;
+  }
+  if (s_.rflags & rflags::kVM) {
+    log_warn_once("emu-v86-event", s_.rip, "emu vCPU {}: events in virtual-8086 mode are not implemented", index_);
+    throw_fault(vec::kGP, idt_error);
+  }
   uint16_t sel = static_cast<uint16_t>(gate >> 16);
   uint32_t offset = static_cast<uint32_t>((gate & 0xffff) | ((gate >> 48) << 16));
   if ((sel & 0xfffc) == 0) throw_fault(vec::kGP, ext);
@@ -151,7 +160,6 @@ void Cpu::deliver_protected(uint8_t vector, EventKind kind, std::optional<uint32
   if (!code || cdpl > s_.cpl) throw_fault(vec::kGP, (sel & 0xfffc) + ext);
   if (!(d & (1ull << 47))) throw_fault(vec::kNP, (sel & 0xfffc) + ext);
   const unsigned size = (type & 8) ? 4 : 2;
-  const uint32_t old_flags = rflags();
   const uint16_t old_cs = s_.seg[kCs].selector, old_ss = s_.seg[kSs].selector;
   const uint64_t old_rip = s_.rip, old_sp = s_.gpr[kRsp];
   unsigned new_cpl = conforming ? s_.cpl : cdpl;

@@ -1,32 +1,17 @@
 // Segment descriptors and the instructions that load them: MOV/POP Sreg,
-// far JMP/CALL/RET, IRET, LLDT, LTR (SDM Vol. 3A chapter 3 and §5.8, and
-// the instructions' pages in Vol. 2).
+// far JMP/CALL/RET, IRET, LLDT, LTR, SYSCALL/SYSRET and SYSENTER/SYSEXIT
+// (SDM Vol. 3A chapter 3 and §5.8, and the instructions' pages in Vol. 2);
+// task switches through far JMP/CALL and IRET are in cpu_task_switch.cpp.
 #include "cpu/cpu.h"
+#include "cpu/segment_descriptor.h"
 
 #include "util/log.h"
 
 namespace nv {
 
-namespace {
-
-constexpr uint64_t desc_base(uint64_t d) { return ((d >> 16) & 0xffffff) | (((d >> 56) & 0xff) << 24); }
-constexpr uint32_t desc_limit(uint64_t d) {
-  uint32_t l = static_cast<uint32_t>((d & 0xffff) | (((d >> 48) & 0xf) << 16));
-  return (d & (1ull << 55)) ? (l << 12) | 0xfff : l;
-}
-constexpr uint16_t desc_attr(uint64_t d) { return static_cast<uint16_t>((d >> 40) & 0xf0ff); }
-constexpr unsigned desc_dpl(uint64_t d) { return (d >> 45) & 3; }
-constexpr bool desc_present(uint64_t d) { return d & (1ull << 47); }
-constexpr bool desc_s(uint64_t d) { return d & (1ull << 44); }
-constexpr unsigned desc_type(uint64_t d) { return (d >> 40) & 0xf; }
-constexpr bool desc_code(uint64_t d) { return desc_s(d) && (desc_type(d) & 8); }
-constexpr bool desc_conforming(uint64_t d) { return desc_code(d) && (desc_type(d) & 4); }
-constexpr bool desc_readable(uint64_t d) { return !desc_code(d) || (desc_type(d) & 2); }
-constexpr bool desc_writable_data(uint64_t d) { return desc_s(d) && !(desc_type(d) & 8) && (desc_type(d) & 2); }
-
-constexpr uint32_t sel_error(uint16_t sel) { return sel & 0xfffc; }
-
-}  // namespace
+namespace desc = descriptor;
+using descriptor::check_code_target;
+using descriptor::sel_error;
 
 uint64_t Cpu::read_descriptor(uint16_t selector, uint32_t error_code) {
   bool ldt = selector & 4;
@@ -45,12 +30,12 @@ void Cpu::set_accessed(uint16_t selector, uint64_t& desc) {
   write_linear(base + (selector & 0xfff8) + 5, 1, desc >> 40, AccessType::implicit_supervisor(AccessKind::write));
 }
 
-void Cpu::set_segment_from_descriptor(unsigned seg, uint16_t selector, uint64_t desc) {
+void Cpu::set_segment_from_descriptor(unsigned seg, uint16_t selector, uint64_t d) {
   SegmentCache& sc = s_.seg[seg];
   sc.selector = selector;
-  sc.base = desc_base(desc);
-  sc.limit = desc_limit(desc);
-  sc.attr = desc_attr(desc);
+  sc.base = desc::base(d);
+  sc.limit = desc::limit(d);
+  sc.attr = desc::attr(d);
   if (seg == kCs || seg == kSs) s_.pending |= pending::kModeChanged;
 }
 
@@ -89,31 +74,17 @@ void Cpu::load_segment(unsigned seg, uint16_t selector) {
   }
   uint64_t d = read_descriptor(selector, sel_error(selector));
   if (seg == kSs) {
-    if (rpl != s_.cpl || desc_dpl(d) != s_.cpl || !desc_writable_data(d)) throw_fault(vec::kGP, sel_error(selector));
-    if (!desc_present(d)) throw_fault(vec::kSS, sel_error(selector));
+    if (rpl != s_.cpl || desc::dpl(d) != s_.cpl || !desc::writable_data(d)) throw_fault(vec::kGP, sel_error(selector));
+    if (!desc::present(d)) throw_fault(vec::kSS, sel_error(selector));
   } else {
-    if (!desc_s(d) || !desc_readable(d)) throw_fault(vec::kGP, sel_error(selector));
-    if (!desc_conforming(d) && (rpl > desc_dpl(d) || s_.cpl > desc_dpl(d))) throw_fault(vec::kGP, sel_error(selector));
-    if (!desc_present(d)) throw_fault(vec::kNP, sel_error(selector));
+    if (!desc::s(d) || !desc::readable(d)) throw_fault(vec::kGP, sel_error(selector));
+    if (!desc::conforming(d) && (rpl > desc::dpl(d) || s_.cpl > desc::dpl(d)))
+      throw_fault(vec::kGP, sel_error(selector));
+    if (!desc::present(d)) throw_fault(vec::kNP, sel_error(selector));
   }
   set_accessed(selector, d);
   set_segment_from_descriptor(seg, selector, d);
   if (seg == kSs) set_interrupt_shadow(true);  // Vol. 2A MOV: loading SS inhibits interrupts for one instruction
-}
-
-// Checks a code-segment descriptor for a far JMP/CALL/RET target (Vol. 2A
-// JMP, CALL: nonconforming needs DPL = CPL and RPL <= CPL; conforming DPL <= CPL).
-static void check_code_target(uint64_t d, uint16_t selector, unsigned cpl, bool is_return, bool ia32e) {
-  if (!desc_code(d)) throw_fault(vec::kGP, sel_error(selector));
-  unsigned rpl = selector & 3;
-  if (is_return) {
-    if (desc_conforming(d) ? desc_dpl(d) > rpl : desc_dpl(d) != rpl) throw_fault(vec::kGP, sel_error(selector));
-  } else if (desc_conforming(d) ? desc_dpl(d) > cpl : (rpl > cpl || desc_dpl(d) != cpl)) {
-    throw_fault(vec::kGP, sel_error(selector));
-  }
-  // Vol. 3A §5.2.1: L = 1 with D = 1 is reserved in IA-32e mode.
-  if (ia32e && (d & (1ull << 53)) && (d & (1ull << 54))) throw_fault(vec::kGP, sel_error(selector));
-  if (!desc_present(d)) throw_fault(vec::kNP, sel_error(selector));
 }
 
 void Cpu::far_jump(uint16_t selector, uint64_t offset, unsigned osize, bool is_call) {
@@ -128,18 +99,25 @@ void Cpu::far_jump(uint16_t selector, uint64_t offset, unsigned osize, bool is_c
   }
   if ((selector & 0xfffc) == 0) throw_fault(vec::kGP, 0);
   uint64_t d = read_descriptor(selector, sel_error(selector));
-  if (!desc_s(d)) {
-    // Call gates, task gates and TSS targets (Vol. 3A §5.8.3, §8.3).
-    log_warn_once("emu-far-gate", s_.rip, "emu vCPU {}: far {} through system descriptor type {:#x} (selector {:#x}) "
-                  "is not implemented; raising #GP", index_, is_call ? "CALL" : "JMP", desc_type(d), selector);
+  const bool ia32e = long_mode_active();
+  if (!desc::s(d)) {
+    // A task gate or TSS switches tasks (Vol. 3A §8.3); IA-32e mode has no
+    // task switching and its type 9 is a 64-bit TSS (§8.7): #GP.
+    if (!ia32e && (desc::type(d) == 5 || desc::tss(d))) {
+      far_jump_to_task(selector, d, is_call);
+      return;
+    }
+    if ((desc::type(d) & 7) == 4) {
+      log_warn_once("emu-far-gate", s_.rip, "emu vCPU {}: far {} through a call gate (selector {:#x}) is not "
+                    "implemented; raising #GP", index_, is_call ? "CALL" : "JMP", selector);
+    }
     throw_fault(vec::kGP, sel_error(selector));
   }
-  const bool ia32e = long_mode_active();
   check_code_target(d, selector, s_.cpl, false, ia32e);
   const bool target64 = ia32e && (d & (1ull << 53));
   if (!target64) {
     offset &= size_mask(osize);
-    if (offset > desc_limit(d)) throw_fault(vec::kGP, 0);
+    if (offset > desc::limit(d)) throw_fault(vec::kGP, 0);
   } else if (!canonical(offset)) {
     throw_fault(vec::kGP, 0);
   }
@@ -185,7 +163,7 @@ void Cpu::far_return(unsigned osize, uint16_t pop_bytes) {
   const bool target64 = ia32e && (d & (1ull << 53));
   if (target64 && !canonical(ip)) throw_fault(vec::kGP, 0);
   if (rpl == s_.cpl) {
-    if (!target64 && ip > desc_limit(d)) throw_fault(vec::kGP, 0);
+    if (!target64 && ip > desc::limit(d)) throw_fault(vec::kGP, 0);
     set_sp(s_.gpr[kRsp] + 2 * osize + pop_bytes);
     set_accessed(cs, d);
     set_segment_from_descriptor(kCs, cs, d);
@@ -214,10 +192,10 @@ void Cpu::return_to_outer_level(uint16_t cs, uint64_t cs_desc, uint16_t ss, unsi
     if (!(target64 && rpl < 3)) throw_fault(vec::kGP, 0);
   } else {
     ssd = read_descriptor(ss, sel_error(ss));
-    if ((ss & 3) != rpl || desc_dpl(ssd) != rpl || !desc_writable_data(ssd)) throw_fault(vec::kGP, sel_error(ss));
-    if (!desc_present(ssd)) throw_fault(vec::kSS, sel_error(ss));
+    if ((ss & 3) != rpl || desc::dpl(ssd) != rpl || !desc::writable_data(ssd)) throw_fault(vec::kGP, sel_error(ss));
+    if (!desc::present(ssd)) throw_fault(vec::kSS, sel_error(ss));
   }
-  if (!target64 && ip > desc_limit(cs_desc)) throw_fault(vec::kGP, 0);
+  if (!target64 && ip > desc::limit(cs_desc)) throw_fault(vec::kGP, 0);
   set_accessed(cs, cs_desc);
   set_segment_from_descriptor(kCs, cs, cs_desc);
   s_.cpl = static_cast<uint8_t>(rpl);
@@ -267,11 +245,14 @@ void Cpu::iret(unsigned osize) {
     return;
   }
   const bool ia32e = long_mode_active();
-  if ((s_.rflags & rflags::kNT) && !ia32e) {
-    log_warn_once("emu-iret-task", s_.rip, "emu vCPU {}: IRET with NT=1 (task return) is not implemented; #GP", index_);
-    throw_fault(vec::kGP, 0);
+  if (s_.rflags & rflags::kNT) {
+    if (ia32e) throw_fault(vec::kGP, 0);  // Vol. 2A IRET: IA-32e mode, NT = 1 (no task return, §8.7)
+    // TASK-RETURN: to the task the current TSS's previous-task link names,
+    // with NT clear in the EFLAGS image saved for this one (§8.3 step 7).
+    const AccessType sup_read = AccessType::implicit_supervisor(AccessKind::read);
+    task_switch(static_cast<uint16_t>(read_linear(s_.tr.base, 2, sup_read)), TaskSource::iret, old & ~rflags::kNT);
+    return;
   }
-  if (ia32e && (s_.rflags & rflags::kNT)) throw_fault(vec::kGP, 0);  // Vol. 2A IRET: IA-32e mode, NT = 1
   uint64_t ip = peek_stack(0, osize);
   uint16_t cs = static_cast<uint16_t>(peek_stack(osize, osize));
   uint64_t fl = peek_stack(2 * osize, osize);
@@ -290,7 +271,7 @@ void Cpu::iret(unsigned osize) {
   // 64-bit mode always pops SS:RSP (Vol. 2A IRET, IA-32e mode); otherwise
   // only a return to an outer level does.
   if (rpl == s_.cpl && s_.mode != CpuMode::long64) {
-    if (!target64 && ip > desc_limit(d)) throw_fault(vec::kGP, 0);
+    if (!target64 && ip > desc::limit(d)) throw_fault(vec::kGP, 0);
     set_sp(s_.gpr[kRsp] + 3 * osize);
     set_accessed(cs, d);
     set_segment_from_descriptor(kCs, cs, d);
@@ -317,26 +298,26 @@ void Cpu::load_ldt(uint16_t selector) {
   }
   if (selector & 4) throw_fault(vec::kGP, sel_error(selector));
   uint64_t d = read_descriptor(selector, sel_error(selector));
-  if (desc_s(d) || desc_type(d) != 2) throw_fault(vec::kGP, sel_error(selector));
-  if (!desc_present(d)) throw_fault(vec::kNP, sel_error(selector));
-  uint64_t base = desc_base(d);
+  if (desc::s(d) || desc::type(d) != 2) throw_fault(vec::kGP, sel_error(selector));
+  if (!desc::present(d)) throw_fault(vec::kNP, sel_error(selector));
+  uint64_t base = desc::base(d);
   if (long_mode_active()) {
     base |= read_linear(s_.gdtr.base + (selector & 0xfff8) + 8, 4, AccessType::implicit_supervisor(AccessKind::read))
             << 32;
     if (!canonical(base)) throw_fault(vec::kGP, sel_error(selector));  // Vol. 2A LLDT, IA-32e mode
   }
-  s_.ldtr = {base, desc_limit(d), selector, desc_attr(d)};
+  s_.ldtr = {base, desc::limit(d), selector, desc::attr(d)};
 }
 
 void Cpu::load_tr(uint16_t selector) {
   // Vol. 2A LTR: an available TSS in the GDT, which becomes busy.
   if ((selector & 0xfffc) == 0 || (selector & 4)) throw_fault(vec::kGP, sel_error(selector));
   uint64_t d = read_descriptor(selector, sel_error(selector));
-  unsigned type = desc_type(d);
-  bool ok = !desc_s(d) && (long_mode_active() ? type == 9 : (type == 1 || type == 9));
+  unsigned type = desc::type(d);
+  bool ok = !desc::s(d) && (long_mode_active() ? type == 9 : (type == 1 || type == 9));
   if (!ok) throw_fault(vec::kGP, sel_error(selector));
-  if (!desc_present(d)) throw_fault(vec::kNP, sel_error(selector));
-  uint64_t base = desc_base(d);
+  if (!desc::present(d)) throw_fault(vec::kNP, sel_error(selector));
+  uint64_t base = desc::base(d);
   AccessType sup = AccessType::implicit_supervisor(AccessKind::read);
   if (long_mode_active()) {
     base |= read_linear(s_.gdtr.base + (selector & 0xfff8) + 8, 4, sup) << 32;
@@ -344,7 +325,7 @@ void Cpu::load_tr(uint16_t selector) {
   }
   d |= 2ull << 40;  // busy
   write_linear(s_.gdtr.base + (selector & 0xfff8) + 5, 1, d >> 40, AccessType::implicit_supervisor(AccessKind::write));
-  s_.tr = {base, desc_limit(d), selector, desc_attr(d)};
+  s_.tr = {base, desc::limit(d), selector, desc::attr(d)};
 }
 
 void Cpu::syscall() {
@@ -396,6 +377,52 @@ void Cpu::sysret(unsigned osize) {
   s_.cpl = 3;
   update_mode();
   step_after_fast_call(tf);
+}
+
+// SYSENTER/SYSEXIT load flat CS and SS with fixed attributes whatever the
+// GDT holds (Vol. 2B SYSENTER, SYSEXIT: base 0, limit FFFFFH with G = 1,
+// code type 11, data type 3). AMD processors raise #UD for both in long mode
+// (AMD APM Vol. 3, SYSENTER, SYSEXIT); the engine follows the vendor its
+// CPUID shows.
+void Cpu::sysenter() {
+  const bool ia32e = long_mode_active();
+  if (ia32e && amd_vendor()) throw_fault(vec::kUD);
+  if (!protected_mode() || (s_.sysenter_cs & 0xfffc) == 0) throw_fault(vec::kGP, 0);
+  const uint16_t cs = static_cast<uint16_t>(s_.sysenter_cs & 0xfffc);
+  set_rflags(rflags() & ~(rflags::kVM | rflags::kIF | rflags::kRF));
+  s_.seg[kCs] = {0, 0xffffffff, cs, static_cast<uint16_t>(ia32e ? 0xa09b : 0xc09b)};  // 64-bit or 32-bit, DPL 0
+  s_.seg[kSs] = {0, 0xffffffff, static_cast<uint16_t>(cs + 8), 0xc093};
+  s_.cpl = 0;
+  if (ia32e) {
+    s_.gpr[kRsp] = s_.sysenter_esp;
+    s_.rip = s_.sysenter_eip;
+  } else {
+    set_reg(kRsp, 4, s_.sysenter_esp);
+    s_.rip = static_cast<uint32_t>(s_.sysenter_eip);
+  }
+  update_mode();
+}
+
+void Cpu::sysexit(unsigned osize) {
+  if (long_mode_active() && amd_vendor()) throw_fault(vec::kUD);
+  if (!protected_mode() || (s_.sysenter_cs & 0xfffc) == 0 || s_.cpl != 0 || (s_.rflags & rflags::kVM))
+    throw_fault(vec::kGP, 0);
+  // REX.W returns to 64-bit code at IA32_SYSENTER_CS + 32; otherwise to
+  // 32-bit code at + 16 (compatibility mode in IA-32e mode).
+  const bool to64 = osize == 8;
+  if (to64 && (!canonical(s_.gpr[kRcx]) || !canonical(s_.gpr[kRdx]))) throw_fault(vec::kGP, 0);
+  const uint16_t cs = static_cast<uint16_t>((s_.sysenter_cs + (to64 ? 32 : 16)) | 3);
+  s_.seg[kCs] = {0, 0xffffffff, cs, static_cast<uint16_t>(to64 ? 0xa0fb : 0xc0fb)};  // DPL 3
+  s_.seg[kSs] = {0, 0xffffffff, static_cast<uint16_t>(cs + 8), 0xc0f3};
+  s_.cpl = 3;
+  if (to64) {
+    s_.gpr[kRsp] = s_.gpr[kRcx];
+    s_.rip = s_.gpr[kRdx];
+  } else {
+    set_reg(kRsp, 4, s_.gpr[kRcx]);
+    s_.rip = static_cast<uint32_t>(s_.gpr[kRdx]);
+  }
+  update_mode();
 }
 
 void Cpu::icebp() { raise_event(vec::kDB, EventKind::exception, std::nullopt); }

@@ -25,7 +25,7 @@ struct Decoders {
 };
 
 // Zydis register -> (kind, number). False for registers the engine has no
-// state for yet (x87, MMX, SSE/AVX, ...).
+// state for (AVX, mask registers, ...).
 bool map_register(ZydisRegister r, Operand& op) {
   if (r >= ZYDIS_REGISTER_AL && r <= ZYDIS_REGISTER_R15B) {
     unsigned n = r - ZYDIS_REGISTER_AL;  // AL CL DL BL AH CH DH BH SPL BPL SIL DIL R8B..R15B
@@ -51,7 +51,8 @@ bool map_register(ZydisRegister r, Operand& op) {
          in(ZYDIS_REGISTER_CR0, ZYDIS_REGISTER_CR15, OpKind::creg) ||
          in(ZYDIS_REGISTER_DR0, ZYDIS_REGISTER_DR15, OpKind::dreg) ||
          in(ZYDIS_REGISTER_XMM0, ZYDIS_REGISTER_XMM15, OpKind::xmm) ||
-         in(ZYDIS_REGISTER_MM0, ZYDIS_REGISTER_MM7, OpKind::mmx);
+         in(ZYDIS_REGISTER_MM0, ZYDIS_REGISTER_MM7, OpKind::mmx) ||
+         in(ZYDIS_REGISTER_ST0, ZYDIS_REGISTER_ST7, OpKind::st);
 }
 
 // A GPR used as a memory base or index (any width), or RIP/EIP.
@@ -106,6 +107,7 @@ DecodeStatus decode_instruction(CpuMode mode, const uint8_t* bytes, size_t avail
 
   bool supported = zi.encoding == ZYDIS_INSTRUCTION_ENCODING_LEGACY;
   bool string_op = is_string_op(zi.mnemonic);
+  bool masked_store = zi.mnemonic == ZYDIS_MNEMONIC_MASKMOVQ || zi.mnemonic == ZYDIS_MNEMONIC_MASKMOVDQU;
   unsigned n = 0;
   bool have_imm = false;
   for (unsigned k = 0; k < zi.operand_count; ++k) {
@@ -115,6 +117,9 @@ DecodeStatus decode_instruction(CpuMode mode, const uint8_t* bytes, size_t avail
       uint8_t b = address_register(o.mem.base);
       if (b == kRsi) out.seg = segment_number(o.mem.segment);
     }
+    // MASKMOVQ/MASKMOVDQU store to DS:rDI unless overridden (Vol. 2B MASKMOVDQU).
+    if (o.type == ZYDIS_OPERAND_TYPE_MEMORY && masked_store)
+      out.seg = segment_number(o.mem.segment);
     if (o.visibility == ZYDIS_OPERAND_VISIBILITY_HIDDEN) continue;  // implicit ones (eAX in A3, "1" in D1) count
     if (n >= 3) {
       supported = false;

@@ -47,6 +47,7 @@ EmuEngine::EmuEngine(Machine& machine, EmuEngineOptions options)
     platform_->apic(i).set_wakeup([cpu] { cpu->notify_interrupt(); });
     if (i == 0) cpu->set_multiboot_state(machine.boot_info());
     else cpu->enter_wait_for_sipi();
+    if (InstructionCountClock* clock = platform_->icount_clock()) clock->add_counter(&cpu->state().icount);
   }
 }
 
@@ -64,15 +65,7 @@ void EmuEngine::run() {
       if (e == Cpu::Exit::quantum) progressed = true;
       if (e == Cpu::Exit::shutdown) break;
     }
-    // Every vCPU is halted: nothing happens until a timer fires, a device
-    // raises an interrupt or the machine is stopped from outside; sleep until
-    // the next deadline, at most 1 ms (device interrupts wake the APIC but
-    // not this thread).
-    if (!progressed) {
-      uint64_t now = platform_->clock().now_ns(), next = platform_->next_deadline_ns();
-      uint64_t wait = next > now ? std::min<uint64_t>(next - now, 1'000'000) : 0;
-      if (wait) std::this_thread::sleep_for(std::chrono::nanoseconds(wait));
-    }
+    if (!progressed) wait_while_halted();
   }
   if (control.stop_kind() == MachineControl::Stop::terminated) {
     for (auto& cpu : cpus_) log_warn("emu vCPU {} state at termination: {}", cpu->index(), cpu->describe());
@@ -85,6 +78,26 @@ void EmuEngine::run() {
            seconds > 0 ? static_cast<double>(retired) / seconds / 1e6 : 0.0);
   std::string missing = UnimplementedLog::instance().dump();
   if (!missing.empty()) log_info("emu: unimplemented instructions executed (count, mnemonic):\n{}", missing);
+}
+
+// Every vCPU is halted: nothing happens until a timer fires, a device raises
+// an interrupt or the machine is stopped from outside. Sleep until the next
+// deadline, at most 1 ms (device interrupts wake the APIC but not this
+// thread). Under -icount the clock stands still while no instruction runs, so
+// it is moved: to the deadline at once with sleep=off, or by the time slept
+// with sleep=on (QEMU's two behaviours).
+void EmuEngine::wait_while_halted() {
+  constexpr uint64_t kMaxWaitNs = 1'000'000;
+  InstructionCountClock* icount = platform_->icount_clock();
+  const uint64_t now = platform_->clock().now_ns(), next = platform_->next_deadline_ns();
+  if (icount && !machine_.config().icount->sleep && next != UINT64_MAX) {
+    icount->skip_to(next);
+    return;
+  }
+  const uint64_t wait = next > now ? std::min(next - now, kMaxWaitNs) : 0;
+  if (!wait) return;
+  std::this_thread::sleep_for(std::chrono::nanoseconds(wait));
+  if (icount && next != UINT64_MAX) icount->skip_to(now + wait);
 }
 
 }  // namespace nv

@@ -1,6 +1,8 @@
 // The software engine: every vCPU is a Cpu (cpu.h) and all of them run
 // round-robin on the calling thread, `quantum` instructions at a time, so a
-// run is deterministic for a given guest and input.
+// run is deterministic for a given guest and input up to the timers, which
+// follow the host clock unless -icount makes them follow the instruction
+// count.
 #pragma once
 
 #include "cpu/cpu.h"
@@ -36,8 +38,11 @@ class EmuEngine : public Engine {
   Cpu& vcpu(unsigned i) { return *cpus_[i]; }
   unsigned vcpu_count() const { return static_cast<unsigned>(cpus_.size()); }
   DecodeCache& code_cache() { return code_; }
+  EmuPlatform& platform() { return *platform_; }
 
  private:
+  void wait_while_halted();
+
   Machine& machine_;
   EmuEngineOptions options_;
   DecodeCache code_;

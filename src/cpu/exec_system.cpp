@@ -1,6 +1,7 @@
 // System and flag instructions: CLI/STI, HLT, IN/OUT, CPUID, RDTSC(P),
-// RDMSR/WRMSR, MOV to/from CRn/DRn/Sreg, LGDT/LIDT/SGDT/SIDT, LLDT/LTR/SLDT/
-// STR, LMSW/SMSW/CLTS, INVLPG, cache no-ops, XGETBV/XSETBV, SWAPGS,
+// RDMSR/WRMSR, SYSCALL/SYSRET, SYSENTER/SYSEXIT, MOV to/from CRn/DRn/Sreg,
+// LGDT/LIDT/SGDT/SIDT, LLDT/LTR/SLDT/STR, LMSW/SMSW/CLTS, INVLPG, cache
+// no-ops, XGETBV/XSETBV, SWAPGS,
 // PUSHF/POPF, LAHF/SAHF, CLC/STC/CMC/CLD/STD, PAUSE, UD (SDM Vol. 2).
 #include "cpu/cpu.h"
 #include "cpu/handler_table.h"
@@ -354,6 +355,8 @@ void pause(Cpu& c, const DecodedInsn&) {
 }
 void syscall(Cpu& c, const DecodedInsn&) { c.syscall(); }
 void sysret(Cpu& c, const DecodedInsn& i) { c.sysret(i.osize); }
+void sysenter(Cpu& c, const DecodedInsn&) { c.sysenter(); }
+void sysexit(Cpu& c, const DecodedInsn& i) { c.sysexit(i.osize); }
 void int1(Cpu& c, const DecodedInsn&) { c.icebp(); }
 
 }  // namespace
@@ -411,6 +414,8 @@ void add_system_handlers(HandlerTable& t) {
   t.add(ZYDIS_MNEMONIC_SWAPGS, swapgs);
   t.add(ZYDIS_MNEMONIC_SYSCALL, syscall);
   t.add(ZYDIS_MNEMONIC_SYSRET, sysret);
+  t.add(ZYDIS_MNEMONIC_SYSENTER, sysenter);
+  t.add(ZYDIS_MNEMONIC_SYSEXIT, sysexit);
   t.add(ZYDIS_MNEMONIC_INT1, int1);
   t.add(ZYDIS_MNEMONIC_PUSHF, pushf);
   t.add(ZYDIS_MNEMONIC_PUSHFD, pushf);

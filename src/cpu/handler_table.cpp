@@ -14,6 +14,10 @@ HandlerTable build() {
   add_string_handlers(t);
   add_system_handlers(t);
   add_sse_handlers(t);
+  add_sse_int_handlers(t);
+  add_sse_fp_handlers(t);
+  add_x87_handlers(t);
+  add_x87_control_handlers(t);
   add_hypercall_handlers(t);
   add_xsave_handlers(t);
   return t;
@@ -23,6 +27,10 @@ HandlerTable build() {
 
 Handler select_handler(const DecodedInsn& insn) {
   static const HandlerTable table = build();
+  if (Handler h = table.simd[insn.mnemonic]) {
+    for (const Operand& o : insn.op)
+      if (o.kind == OpKind::xmm || o.kind == OpKind::mmx) return h;
+  }
   if (Selector s = table.select[insn.mnemonic]) {
     if (Handler h = s(insn)) return h;
     return handle_unimplemented;

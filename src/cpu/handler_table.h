@@ -17,9 +17,13 @@ using Selector = Handler (*)(const DecodedInsn&);
 struct HandlerTable {
   std::array<Selector, ZYDIS_MNEMONIC_MAX_VALUE + 1> select{};
   std::array<Handler, ZYDIS_MNEMONIC_MAX_VALUE + 1> fixed{};  // when one handler fits every form
+  // The form with an XMM or MMX operand of a mnemonic Zydis shares with a
+  // non-SIMD instruction (MOVSD and CMPSD are also string instructions).
+  std::array<Handler, ZYDIS_MNEMONIC_MAX_VALUE + 1> simd{};
 
   void add(ZydisMnemonic m, Handler h) { fixed[m] = h; }
   void add(ZydisMnemonic m, Selector s) { select[m] = s; }
+  void add_simd(ZydisMnemonic m, Handler h) { simd[m] = h; }
 };
 
 // The handler for a decoded instruction; the unimplemented-instruction
@@ -39,6 +43,10 @@ void add_control_handlers(HandlerTable& t);  // exec_control.cpp
 void add_string_handlers(HandlerTable& t);   // exec_string.cpp
 void add_system_handlers(HandlerTable& t);   // exec_system.cpp
 void add_sse_handlers(HandlerTable& t);      // exec_sse.cpp
+void add_sse_int_handlers(HandlerTable& t);  // exec_sse_int.cpp
+void add_sse_fp_handlers(HandlerTable& t);   // exec_sse_fp.cpp
+void add_x87_handlers(HandlerTable& t);          // exec_x87.cpp
+void add_x87_control_handlers(HandlerTable& t);  // exec_x87_control.cpp
 void add_hypercall_handlers(HandlerTable& t);  // exec_hypercall.cpp
 void add_xsave_handlers(HandlerTable& t);      // exec_xsave.cpp
 

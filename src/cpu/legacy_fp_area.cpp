@@ -1,6 +1,7 @@
 #include "cpu/legacy_fp_area.h"
 
 #include "cpu/cpu.h"
+#include "cpu/x87_state.h"
 
 #include <algorithm>
 #include <cstring>
@@ -16,9 +17,9 @@ void store_x87(const VcpuState& s, uint8_t* area) {
   std::memcpy(area + 0, &s.fcw, 2);
   std::memcpy(area + 2, &s.fsw, 2);
   area[4] = s.ftw;
-  for (unsigned r = 0; r < 8; ++r) {
-    std::memset(area + 32 + 16 * r, 0, 16);
-    std::memcpy(area + 32 + 16 * r, s.st[r], 10);
+  for (unsigned k = 0; k < 8; ++k) {  // ST(k), in stack order
+    std::memset(area + 32 + 16 * k, 0, 16);
+    std::memcpy(area + 32 + 16 * k, s.st[x87::phys(s, k)], 10);
   }
 }
 
@@ -26,7 +27,7 @@ void load_x87(VcpuState& s, const uint8_t* area) {
   std::memcpy(&s.fcw, area + 0, 2);
   std::memcpy(&s.fsw, area + 2, 2);
   s.ftw = area[4];
-  for (unsigned r = 0; r < 8; ++r) std::memcpy(s.st[r], area + 32 + 16 * r, 10);
+  for (unsigned k = 0; k < 8; ++k) std::memcpy(s.st[x87::phys(s, k)], area + 32 + 16 * k, 10);
 }
 
 void store_sse(const VcpuState& s, uint8_t* area) {

@@ -14,7 +14,7 @@ class Cpu;
 inline constexpr unsigned kLegacyAreaSize = 512;
 inline constexpr uint32_t kMxcsrMask = 0xffff;  // MXCSR bits the engine accepts (no DAZ above bit 15)
 
-// x87: FCW, FSW, abridged FTW (bytes 0..23) and ST0-7 (32..159).
+// x87: FCW, FSW, abridged FTW (bytes 0..23) and ST0-7 in stack order (32..159).
 void store_x87(const VcpuState& s, uint8_t* area);
 void load_x87(VcpuState& s, const uint8_t* area);
 // SSE: MXCSR and MXCSR_MASK (24..31) and XMM0-7, or XMM0-15 in 64-bit mode (160..415).

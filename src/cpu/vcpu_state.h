@@ -137,7 +137,7 @@ struct alignas(64) VcpuState {
   uint16_t fcw = 0x40;                   // x87 control word at reset (FNINIT sets 0x37f)
   uint16_t fsw = 0;
   uint8_t ftw = 0;                       // abridged tag word: 1 = valid register
-  uint8_t st[8][10] = {};                // x87 registers, kept only for FXSAVE/FXRSTOR
+  uint8_t st[8][10] = {};                // x87 physical registers R0-R7 (x87_state.h)
 };
 
 // Seed 002: the hot fields are placed first deliberately; these checks keep

@@ -42,6 +42,15 @@ struct CpuConfig {
   std::vector<CpuProperty> properties;  // in command-line order; a later one wins
 };
 
+// -icount shift=N[,sleep=on|off] (QEMU's syntax): the software engine's
+// clocks follow the retired-instruction count, 2^shift ns per instruction.
+struct IcountConfig {
+  unsigned shift = 0;
+  // When every vCPU is halted waiting for a timer: off jumps time to the
+  // deadline at once, on waits for it in real time (QEMU's default is on).
+  bool sleep = true;
+};
+
 struct MachineConfig {
   EngineKind engine = EngineKind::kvm;
   uint64_t ram_bytes = 128ull << 20;  // QEMU's default
@@ -64,6 +73,12 @@ struct MachineConfig {
   // (cpuid/xstate_layout.h, seed 000); off executes host CPUID on every
   // XSAVE-size recomputation, for comparison.
   bool xstate_cache = true;
+
+  // Software engine only (the command line rejects them with accel=kvm).
+  std::optional<IcountConfig> icount;
+  // The x2APIC ICR fast path of the software engine's ApicBus (seed 001);
+  // off routes every IPI through the general path, for comparison.
+  bool ipi_fastpath = true;
 };
 
 }  // namespace nv

@@ -125,6 +125,26 @@ TEST(CommandLine, AcceptedOptions) {
       {"-accel kvm,kernel-irqchip=on --engine kvm", [](auto& cl) { EXPECT_EQ(cl.config.engine, EngineKind::kvm); }},
       {"--xstate-cache=off", [](auto& cl) { EXPECT_FALSE(cl.config.xstate_cache); }},
       {"--xstate-cache=off -xstate-cache on", [](auto& cl) { EXPECT_TRUE(cl.config.xstate_cache); }},
+      {"-machine accel=tcg -icount 3",
+       [](auto& cl) {
+         ASSERT_TRUE(cl.config.icount);
+         EXPECT_EQ(cl.config.icount->shift, 3u);
+         EXPECT_TRUE(cl.config.icount->sleep) << "QEMU sleeps in real time by default";
+       }},
+      {"-icount shift=0,sleep=off -accel tcg",
+       [](auto& cl) {
+         ASSERT_TRUE(cl.config.icount) << "-accel after -icount still selects the software engine";
+         EXPECT_EQ(cl.config.icount->shift, 0u);
+         EXPECT_FALSE(cl.config.icount->sleep);
+       }},
+      {"--engine emu --icount=10,sleep=on", [](auto& cl) { EXPECT_EQ(cl.config.icount->shift, 10u); }},
+      {"--engine emu --ipi-fastpath=off", [](auto& cl) { EXPECT_FALSE(cl.config.ipi_fastpath); }},
+      {"--engine emu -ipi-fastpath off --ipi-fastpath on", [](auto& cl) { EXPECT_TRUE(cl.config.ipi_fastpath); }},
+      {"--ipi-fastpath=on",
+       [](auto& cl) {
+         EXPECT_EQ(cl.config.engine, EngineKind::kvm);
+         EXPECT_TRUE(cl.config.ipi_fastpath) << "on is KVM's own behaviour: accepted";
+       }},
       {"--engine=emu -m=256M",
        [&](auto& cl) {
          EXPECT_EQ(cl.config.engine, EngineKind::emu);
@@ -229,6 +249,8 @@ TEST(CommandLine, AcceptedOptions) {
          EXPECT_FALSE(cl.config.pc_testdev);
          EXPECT_FALSE(cl.config.debug_exit);
          EXPECT_TRUE(cl.config.xstate_cache) << "the CPUID.0xD table is on by default";
+         EXPECT_FALSE(cl.config.icount) << "real time by default";
+         EXPECT_TRUE(cl.config.ipi_fastpath);
          EXPECT_TRUE(cl.warnings.empty());
        }},
   };
@@ -321,6 +343,16 @@ TEST(CommandLine, Errors) {
       {"-kernel k --xstate-cache=maybe", "--xstate-cache=maybe: expected on or off"},
       {"-kernel k --xstate-cache=", "--xstate-cache=: expected on or off"},
       {"-kernel k --xstate-cache", "option '--xstate-cache' needs an argument (on|off)"},
+      {"-kernel k -icount 2", "-icount needs the software engine (-machine accel=tcg)"},
+      {"-kernel k -accel tcg -icount 2 -enable-kvm", "-icount needs the software engine"},
+      {"-kernel k -accel tcg -icount 11", "-icount 11: shift must be 0-10"},
+      {"-kernel k -accel tcg -icount shift=auto", "shift=auto is not supported"},
+      {"-kernel k -accel tcg -icount sleep=off", "-icount sleep=off: shift=N is required"},
+      {"-kernel k -accel tcg -icount 1,align=on", "-icount 1,align=on: unsupported property 'align'"},
+      {"-kernel k -accel tcg -icount 1,sleep=maybe", "-icount sleep: 'maybe' is not on or off"},
+      {"-kernel k -accel tcg -icount x", "-icount shift: 'x' is not a number"},
+      {"-kernel k --ipi-fastpath=off", "--ipi-fastpath=off needs the software engine"},
+      {"-kernel k --engine emu --ipi-fastpath=fast", "--ipi-fastpath: 'fast' is not on or off"},
       {"-kernel k --no-reboot=yes", "option '-no-reboot' takes no argument (given '--no-reboot=yes')"},
       {"-kernel k --bogus=1", "unsupported option '--bogus=1'"},
   };
@@ -358,7 +390,8 @@ TEST(CommandLine, UsageMentionsQemuAndEveryOption) {
   EXPECT_THAT(text.substr(0, text.find('\n')), HasSubstr("QEMU"));
   for (const char* opt : {"-kernel",    "-append",     "-initrd",     "-m ",      "-smp",    "-cpu",    "-machine",
                           "-M ",        "-accel",      "-enable-kvm", "-engine",  "-device", "-serial", "-display",
-                          "-no-reboot", "-nodefaults", "-global",     "-version", "-help",   "-h ", "-xstate-cache"})
+                          "-no-reboot", "-nodefaults", "-global",     "-version", "-help",   "-h ", "-xstate-cache", "-icount",
+                          "-ipi-fastpath"})
     EXPECT_THAT(text, HasSubstr(std::string("\n  ") + opt)) << opt;
   EXPECT_THAT(version_text(), HasSubstr(NESTVISOR_VERSION));
 }
