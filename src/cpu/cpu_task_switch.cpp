@@ -106,6 +106,14 @@ void Cpu::task_switch(uint16_t selector, TaskSource source, uint32_t saved_flags
   const bool is_iret = source == TaskSource::iret;
   const bool nested = source == TaskSource::call || source == TaskSource::event;
   const uint32_t err = sel_error(selector) | ext;
+  // In VMX non-root operation every task switch is a VM exit, before the
+  // switch's own checks (Vol. 3C §26.1.2, §26.1.1).
+  using exit_qualification::TaskSwitchSource;
+  static constexpr TaskSwitchSource kExitSource[] = {TaskSwitchSource::jmp, TaskSwitchSource::call,
+                                                     TaskSwitchSource::iret, TaskSwitchSource::task_gate};
+  if (intercept({.reason = ExitReason::task_switch,
+                 .qualification = exit_qualification::task_switch(selector, kExitSource[static_cast<unsigned>(source)])}))
+    return;
 
   // §8.3 steps 1-4, Table 8-2: a TSS descriptor in the GDT, available (busy
   // for IRET, which returns to a nested task), present, with a usable limit.

@@ -59,7 +59,6 @@ inline constexpr unsigned kCpuModeCount = 7;
 namespace pending {
 inline constexpr uint32_t kInterrupt = 1u << 0;       // an external interrupt may be deliverable
 inline constexpr uint32_t kShadow = 1u << 1;          // STI / MOV SS shadow covers the next instruction
-inline constexpr uint32_t kCodeRetired = 1u << 2;     // decoded pages were dropped: free them, refetch
 inline constexpr uint32_t kModeChanged = 1u << 3;     // mode, CS or paging changed: drop the fetch page
 inline constexpr uint32_t kNmi = 1u << 4;
 inline constexpr uint32_t kStop = 1u << 5;  // a device stopped the machine: end the run now

@@ -63,7 +63,7 @@ enum class InterruptionType : uint8_t {
 struct ExitEvent {
   ExitReason reason;
   // The exit qualification as Vol. 3C §28.2.1 lays it out for this reason:
-  // the linear address of INVLPG; Table 28-3 for MOV CR, CLTS and LMSW;
+  // the linear address of INVLPG; Table 28-2 for task switches; Table 28-3 for MOV CR, CLTS and LMSW;
   // Table 28-4 for MOV DR; Table 28-5 for I/O. Zero for the others.
   uint64_t qualification = 0;
   // Exceptions, NMIs and external interrupts (§25.9.2): the vector, its
@@ -82,6 +82,11 @@ enum class CrAccess : uint64_t { mov_to_cr = 0, mov_from_cr = 1, clts = 2, lmsw 
 constexpr uint64_t cr_access(unsigned cr, CrAccess type, unsigned gpr, uint16_t lmsw_source = 0) {
   return cr | static_cast<uint64_t>(type) << 4 | static_cast<uint64_t>(gpr) << 8 |
          static_cast<uint64_t>(lmsw_source) << 16;
+}
+// Table 28-2: task switches (the new TSS's selector and what started it).
+enum class TaskSwitchSource : uint64_t { call = 0, iret = 1, jmp = 2, task_gate = 3 };
+constexpr uint64_t task_switch(uint16_t selector, TaskSwitchSource source) {
+  return selector | static_cast<uint64_t>(source) << 30;
 }
 // Table 28-4: MOV DR.
 constexpr uint64_t dr_access(unsigned dr, bool from_dr, unsigned gpr) {

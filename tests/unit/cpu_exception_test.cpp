@@ -173,23 +173,23 @@ TEST(CpuException, PageFaultsReportCr2AndTheErrorCode) {
   EXPECT_EQ(h.stack(0), 3u);  // present, write
 }
 
-GUEST_CODE(x87_sqrt, "  fsqrt\n")
+GUEST_CODE(sse3_hadd, "  haddps xmm0, xmm1\n")
 
 TEST(CpuException, UnimplementedInstructionRaisesUdAndIsCounted) {
   CpuHarness h;
   h.install_long_mode_tables();
-  uint64_t before = UnimplementedLog::instance().count("fsqrt");
-  h.load(GUEST_BYTES(x87_sqrt));
+  uint64_t before = UnimplementedLog::instance().count("haddps");
+  h.load(GUEST_BYTES(sse3_hadd));
   ASSERT_EQ(h.run(), Cpu::Exit::halted);
   EXPECT_EQ(h.delivered_vector(), vec::kUD);
   EXPECT_EQ(h.stack(0), CpuHarness::kCodeAddr);
   h.s().gpr[kRsp] = CpuHarness::kStackTop;
   h.s().rip = CpuHarness::kCodeAddr;
   ASSERT_EQ(h.run(), Cpu::Exit::halted);
-  EXPECT_EQ(UnimplementedLog::instance().count("fsqrt"), before + 2);
+  EXPECT_EQ(UnimplementedLog::instance().count("haddps"), before + 2);
   auto top = UnimplementedLog::instance().by_frequency();
   ASSERT_FALSE(top.empty());
-  EXPECT_NE(UnimplementedLog::instance().dump().find("fsqrt"), std::string::npos);
+  EXPECT_NE(UnimplementedLog::instance().dump().find("haddps"), std::string::npos);
 }
 
 TEST(CpuException, UnimplementedLogReportsEachEncodingOnce) {
