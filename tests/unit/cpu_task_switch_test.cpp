@@ -513,5 +513,31 @@ TEST(CpuTaskSwitch, Ia32eModeHasNoTaskSwitches) {
   EXPECT_EQ(gate.stack(0), 0x41u * 8 + 2);
 }
 
+// In VMX non-root operation a task switch is a VM exit before any of its
+// checks (Vol. 3C §26.1.2), with the TSS selector and source in the
+// qualification (Table 28-2); a taken exit leaves both tasks untouched.
+TEST(CpuTaskSwitch, TaskSwitchesPassTheVmExitHookFirst) {
+  struct TakeTaskSwitch : VmExitHook {
+    bool intercept(Cpu& cpu, const ExitEvent& e) override {
+      if (e.reason != ExitReason::task_switch) return false;
+      qualification = e.qualification;
+      cpu.halt();
+      return true;
+    }
+    uint64_t qualification = 0;
+  } hook;
+  LegacyTaskHarness h;
+  h.cpu->set_vm_exit_hook(&hook);
+  h.load(GUEST_BYTES(call_task_gate));
+  ASSERT_EQ(h.run(), Cpu::Exit::halted);
+  // Through a task gate the qualification names the TSS the gate leads to.
+  EXPECT_EQ(hook.qualification, exit_qualification::task_switch(LegacyTaskHarness::kSelB,
+                                                                exit_qualification::TaskSwitchSource::call));
+  EXPECT_EQ(h.s().tr.selector, LegacyTaskHarness::kSelA);
+  EXPECT_TRUE(h.busy(LegacyTaskHarness::kSelA));
+  EXPECT_FALSE(h.busy(LegacyTaskHarness::kSelB));
+  EXPECT_EQ(h.tss(LegacyTaskHarness::kTssA).eip, 0u) << "nothing was saved";
+}
+
 }  // namespace
 }  // namespace nv::test
