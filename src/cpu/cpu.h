@@ -433,6 +433,7 @@ class Cpu {
   uint8_t exec_bp_mask_ = 0;   // DR0-3 enabled as instruction breakpoints
   uint8_t watch_mask_ = 0;     // DR0-3 enabled as data watchpoints
   uint8_t watch_hits_ = 0;     // watchpoints the current instruction hit
+  uint8_t deferred_watch_hits_ = 0;  // hit by a MOV SS: reported after the next instruction
   bool rf_at_start_ = false;     // the instruction handled its own single-step trap (SYSCALL/SYSRET)
   void step_after_fast_call(bool tf_at_start);    // from NMI delivery to the next IRET (Vol. 3A §6.7.1)
   bool wait_for_sipi_ = false;

@@ -52,6 +52,13 @@ void Cpu::check_general_detect() {
   throw_fault(vec::kDB);
 }
 
+namespace {
+bool is_software_interrupt(uint16_t mnemonic) {
+  return mnemonic == ZYDIS_MNEMONIC_INT || mnemonic == ZYDIS_MNEMONIC_INT1 || mnemonic == ZYDIS_MNEMONIC_INT3 ||
+         mnemonic == ZYDIS_MNEMONIC_INTO;
+}
+}  // namespace
+
 void Cpu::step_with_debug() {
   insn_rip_ = s_.rip;
   const bool tf = s_.rflags & rflags::kTF;
@@ -63,6 +70,7 @@ void Cpu::step_with_debug() {
       debug_after_instruction(i, tf);
     }
   } catch (const GuestFault& f) {
+    deferred_watch_hits_ = 0;  // the fault's delivery ends MOV SS's blocking
     deliver_fault(f);
   }
   ++s_.icount;  // a delivered instruction breakpoint counts as a step too, as it always has
@@ -105,12 +113,24 @@ void Cpu::debug_after_instruction(const DecodedInsn* insn, bool tf_at_start) {
       insn->mnemonic != ZYDIS_MNEMONIC_IRETQ)
     s_.rflags &= ~rflags::kRF;
   if (!exec_bp_mask_ && !watch_mask_ && !(s_.rflags & rflags::kRF)) s_.pending &= ~pending::kBreakpoints;
-  // MOV SS defers the traps of its instruction past the next one (§6.8.3).
-  if (shadow_armed_ && movss_shadow_) return;
-  uint64_t bits = watch_hits_;
-  if (tf_at_start && !std::exchange(step_done_, false)) bits |= kDr6Bs;
+  // MOV SS blocks the debug traps of its own instruction (§6.8.3): its
+  // single-step trap is lost, its data breakpoints wait for the end of the
+  // next instruction (what kvm-unit-tests' debug test checks on hardware).
+  if (shadow_armed_ && movss_shadow_) {
+    deferred_watch_hits_ = watch_hits_;
+    return;
+  }
+  uint64_t bits = watch_hits_ | std::exchange(deferred_watch_hits_, 0);
+  // INT n, INT3, INTO and INT1 that delivered their interrupt cleared TF on
+  // the way in: no single-step trap follows them (Vol. 3B, "Single-Step
+  // Exception Condition"). INT1's own #DB carries the other debug
+  // conditions: its handler has not run yet, so they go into DR6.
+  const bool delivered_soft_interrupt =
+      is_software_interrupt(insn->mnemonic) && (insn->mnemonic != ZYDIS_MNEMONIC_INTO || condition(0));
+  if (tf_at_start && !delivered_soft_interrupt && !std::exchange(step_done_, false)) bits |= kDr6Bs;
   if (!bits) return;
   s_.dr[6] = (s_.dr[6] & ~0xfull) | bits;
+  if (delivered_soft_interrupt && insn->mnemonic == ZYDIS_MNEMONIC_INT1) return;
   raise_event(vec::kDB, EventKind::exception, std::nullopt);
 }
 

@@ -440,5 +440,52 @@ TEST(CpuSystem, InstructionBreakpointAfterMovSsFollowsTheVendor) {
   EXPECT_EQ(amd.delivered_vector(), vec::kDB);
 }
 
+GUEST_CODE(single_step_int, "  pushfq\n  or qword ptr [rsp], 0x100\n  popfq\n  int 0x80\n")
+
+// INT n clears TF on the way to its handler: no single-step trap follows it.
+TEST(CpuSystem, NoSingleStepTrapAfterADeliveredSoftwareInterrupt) {
+  CpuHarness h;
+  h.install_long_mode_tables();
+  h.load(GUEST_BYTES(single_step_int));
+  ASSERT_EQ(h.run(), Cpu::Exit::halted);
+  EXPECT_EQ(h.delivered_vector(), 0x80);
+  EXPECT_TRUE(h.stack(2) & rflags::kTF) << "the INT's frame keeps TF for the IRET";
+  EXPECT_FALSE(h.s().dr[6] & (1u << 14));
+}
+
+// DR1 = a 4-byte read/write watchpoint on [RDI], global; then MOV SS reads it.
+GUEST_CODE(watch_mov_ss_nop, "  mov rax, rdi\n  mov dr1, rax\n  mov eax, 0xf00008\n  mov dr7, rax\n"
+                             "  mov ss, word ptr [rdi]\n  nop\n1:\n")
+GUEST_CODE(watch_mov_ss_icebp, "  mov rax, rdi\n  mov dr1, rax\n  mov eax, 0xf00008\n  mov dr7, rax\n"
+                               "  mov ss, word ptr [rdi]\n  .byte 0xf1\n")
+
+// MOV SS holds back its data breakpoint until the next instruction ends
+// (SDM Vol. 3A §6.8.3); when that instruction is INT1, the one #DB reports both.
+TEST(CpuSystem, MovSsDefersItsWatchpointPastTheNextInstruction) {
+  CpuHarness h;
+  h.install_long_mode_tables();
+  h.s().gpr[kRdi] = CpuHarness::kDataAddr;
+  h.memory.write_obj<uint16_t>(CpuHarness::kDataAddr, 0x10);
+  std::vector<uint8_t> code = GUEST_BYTES(watch_mov_ss_nop);
+  h.load(code);
+  ASSERT_EQ(h.run(), Cpu::Exit::halted);
+  EXPECT_EQ(h.delivered_vector(), vec::kDB);
+  EXPECT_EQ(h.stack(0), CpuHarness::kCodeAddr + code.size()) << "after the NOP, not after MOV SS";
+  EXPECT_EQ(h.s().dr[6] & 0xf, 2u);  // B1
+
+  CpuHarness i;
+  i.install_long_mode_tables();
+  i.s().gpr[kRdi] = CpuHarness::kDataAddr;
+  i.memory.write_obj<uint16_t>(CpuHarness::kDataAddr, 0x10);
+  code = GUEST_BYTES(watch_mov_ss_icebp);
+  i.load(code);
+  i.s().dr[6] = 0xffff0ff0;
+  ASSERT_EQ(i.run(), Cpu::Exit::halted);
+  EXPECT_EQ(i.delivered_vector(), vec::kDB);
+  EXPECT_EQ(i.stack(0), CpuHarness::kCodeAddr + code.size()) << "one #DB, the INT1's";
+  EXPECT_EQ(i.stack(3), CpuHarness::kStackTop) << "delivered once: the frame is the first on the stack";
+  EXPECT_EQ(i.s().dr[6] & 0xf, 2u) << "with the watchpoint's B1";
+}
+
 }  // namespace
 }  // namespace nv::test
