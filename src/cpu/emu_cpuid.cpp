@@ -47,10 +47,14 @@ std::vector<CpuidEntry> emu_supported_cpuid() {
       {0xb, 1, kCpuidFlagSignificantIndex, 8, 1, 0x201, 0},
       {0xb, 2, kCpuidFlagSignificantIndex, 0, 0, 2, 0},
       // XSAVE (Vol. 1 ch. 13) of the x87 and SSE components in the legacy
-      // region (576 bytes with the header); XSAVEOPT and XSAVEC, no XSAVES
-      // and no XGETBV with ECX = 1. EBX follows XCR0 (Cpu::cpuid).
-      {0xd, 0, kCpuidFlagSignificantIndex, 0x3, 576, 576, 0},
+      // region (576 bytes with the header) and of component 2, the upper
+      // halves of YMM0-15, at 576 (Vol. 1 §13.5.3; the offset every Intel
+      // CPU reports); XSAVEOPT and XSAVEC, no XSAVES and no XGETBV with
+      // ECX = 1. EBX follows XCR0 (Cpu::cpuid). shape_cpuid drops component
+      // 2 when -cpu turns AVX off.
+      {0xd, 0, kCpuidFlagSignificantIndex, 0x7, 576, 832, 0},
       {0xd, 1, kCpuidFlagSignificantIndex, bit(0) | bit(1), 0, 0, 0},
+      {0xd, 2, kCpuidFlagSignificantIndex, 256, 576, 0, 0},
       // KVM's hypervisor leaves (Linux Documentation/virt/kvm/x86/cpuid.rst):
       // "KVMKVMKVM\0\0\0", and the PV features whose hypercalls exist
       // (exec_hypercall.cpp): pv-unhalt (KICK_CPU), pv-ipi, pv-sched-yield.
