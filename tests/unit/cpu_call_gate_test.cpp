@@ -2,8 +2,9 @@
 // §5.8.3-5.8.6, Vol. 2A CALL, JMP, RET): 32- and 16-bit gates from ring 3
 // to ring 0 with the TSS stack and parameter copy and RET imm16 back, JMP's
 // privilege rules, conforming targets, the #GP/#NP/#TS/#SS cases with their
-// selector error codes (the caller's state untouched), and 64-bit gates in
-// IA-32e mode with their null SS and no parameter copy.
+// selector error codes (the caller's state untouched), 64-bit gates in
+// IA-32e mode with their null SS and no parameter copy, and which
+// descriptors LAR, LSL, VERR and VERW accept.
 #include "cpu_legacy_harness.h"
 
 #include <gtest/gtest.h>
@@ -316,6 +317,88 @@ TEST(CpuCallGate, Ia32eModeFaults) {
     EXPECT_EQ(h.stack(1), CpuHarness::kCodeAddr);
     EXPECT_EQ(h.stack(4), CpuHarness::kStackTop);
   }
+}
+
+// LAR EAX, ECX / LSL EAX, ECX / VERR CX / VERW CX on the selector in ECX.
+enum class Examine { lar, lsl, verr, verw };
+const std::vector<uint8_t> kExamineBytes[] = {{0x0f, 0x02, 0xc1}, {0x0f, 0x03, 0xc1}, {0x0f, 0x00, 0xe1},
+                                              {0x0f, 0x00, 0xe9}};
+
+struct ExamineCase {
+  const char* what;
+  Examine insn;
+  uint16_t selector;
+  bool zf;
+  uint32_t eax;  // the result (LAR, LSL) or kUntouched
+};
+constexpr uint32_t kUntouched = 0xdeadbeef;
+
+template <typename Harness>
+void run_examine_cases(Harness& h, const ExamineCase& c) {
+  SCOPED_TRACE(c.what);
+  h.load(kExamineBytes[static_cast<unsigned>(c.insn)]);
+  h.s().gpr[kRax] = kUntouched;
+  h.s().gpr[kRcx] = c.selector;
+  h.cpu->set_rflags(rflags::kFixed1 | (c.zf ? 0 : rflags::kZF));
+  ASSERT_EQ(h.cpu->run(1), Cpu::Exit::quantum);
+  EXPECT_EQ(h.s().rip, h.kCodeAddr + 3) << "no fault";
+  EXPECT_EQ(static_cast<bool>(h.cpu->rflags() & rflags::kZF), c.zf);
+  EXPECT_EQ(h.s().gpr[kRax], c.eax);
+}
+
+TEST(CpuCallGate, LarAcceptsCallGatesLslVerrVerwDoNot) {
+  constexpr uint16_t kGate = H::kFree, kIntGate = 0x48, kExecOnly = 0x50, kConforming = 0x58, kTss16 = 0x60;
+  const ExamineCase ring0[] = {
+      {"LAR call gate", Examine::lar, kGate, true, 0xec00},
+      {"LSL call gate", Examine::lsl, kGate, false, kUntouched},
+      {"VERR call gate", Examine::verr, kGate, false, kUntouched},
+      {"LAR interrupt gate", Examine::lar, kIntGate, false, kUntouched},
+      {"LAR data", Examine::lar, H::kData3, true, 0x00c0f300},
+      {"LSL data, 4 KiB granular", Examine::lsl, H::kData3, true, 0xffffffff},
+      {"LAR 32-bit TSS", Examine::lar, H::kTssSel, true, 0x8b00},
+      {"LSL 32-bit TSS", Examine::lsl, H::kTssSel, true, 0x67},
+      {"LSL 16-bit TSS", Examine::lsl, kTss16, true, 0x2b},
+      {"LAR null", Examine::lar, 0, false, kUntouched},
+      {"LAR outside the GDT", Examine::lar, 0x1f8, false, kUntouched},
+      {"LAR LDT selector without an LDT", Examine::lar, 0x0c, false, kUntouched},
+      {"VERR execute-only code", Examine::verr, kExecOnly, false, kUntouched},
+      {"VERR readable code", Examine::verr, H::kCode0, true, kUntouched},
+      {"VERW data", Examine::verw, H::kData0, true, kUntouched},
+      {"VERW code", Examine::verw, H::kCode0, false, kUntouched},
+      {"LAR RPL > DPL", Examine::lar, H::kData0 | 3, false, kUntouched},
+  };
+  const ExamineCase ring3[] = {
+      {"LAR DPL 0 data", Examine::lar, H::kData0, false, kUntouched},
+      {"VERW DPL 0 data", Examine::verw, H::kData0, false, kUntouched},
+      {"LAR conforming DPL 0 code", Examine::lar, kConforming, true, 0x00c09f00},
+      {"VERR conforming DPL 0 code", Examine::verr, kConforming, true, kUntouched},
+      {"LSL DPL 0 TSS", Examine::lsl, H::kTssSel, false, kUntouched},
+  };
+  H h;
+  h.set_gdt(kGate, gate_desc(H::kCode0, kTarget, 0xc, 3, 2));
+  h.set_gdt(kIntGate, gate_desc(H::kCode0, kTarget, 0xe, 3));
+  h.set_gdt(kExecOnly, 0x00cf99000000ffff);
+  h.set_gdt(kConforming, 0x00cf9f000000ffff);
+  h.set_gdt(kTss16, system_desc(0x9000, 0x2b, 0x1));
+  for (const ExamineCase& c : ring0) run_examine_cases(h, c);
+  h.enter_ring3();
+  for (const ExamineCase& c : ring3) run_examine_cases(h, c);
+}
+
+TEST(CpuCallGate, LarInIa32eModeTakesOnly64BitGates) {
+  LongGateHarness h;
+  h.s().cpl = 0;
+  h.s().seg[kCs] = {0, 0xffffffff, 0x08, 0xa09b};
+  h.cpu->update_mode();
+  h.memory.write_obj<uint64_t>(CpuHarness::kGdt + 0x58, gate_desc(0x08, kTarget, 0x4, 0));
+  h.memory.write_obj<uint64_t>(CpuHarness::kGdt + 0x60, system_desc(0x9000, 0x2b, 0x1));
+  const ExamineCase cases[] = {
+      {"LAR 64-bit call gate", Examine::lar, LongGateHarness::kGate, true, 0xec00},
+      {"LAR 16-bit call gate", Examine::lar, 0x58, false, kUntouched},
+      {"LSL 16-bit TSS", Examine::lsl, 0x60, false, kUntouched},
+      {"LSL 64-bit TSS", Examine::lsl, 0x28, true, 0x67},
+  };
+  for (const ExamineCase& c : cases) run_examine_cases(h, c);
 }
 
 }  // namespace
