@@ -88,6 +88,15 @@ DecodeStatus decode_instruction(CpuMode mode, const uint8_t* bytes, size_t avail
   ZydisDecodedOperand zo[ZYDIS_MAX_OPERAND_COUNT];
   ZyanStatus st = ZydisDecoderDecodeFull(&decoders.by_mode[static_cast<unsigned>(mode)], bytes, avail < 15 ? avail : 15,
                                          &zi, zo);
+  if (!ZYAN_SUCCESS(st) && mode == CpuMode::real) {
+    // Zydis rejects SYSENTER/SYSEXIT (0F 34, 0F 35) in real mode, where the
+    // SDM decodes them and raises #GP(0) (Vol. 2B SYSENTER, SYSEXIT): take
+    // those two from 16-bit protected-mode decoding, which reads them alike.
+    const ZyanStatus st16 = ZydisDecoderDecodeFull(&decoders.by_mode[static_cast<unsigned>(CpuMode::prot16)], bytes,
+                                                   avail < 15 ? avail : 15, &zi, zo);
+    if (ZYAN_SUCCESS(st16) && (zi.mnemonic == ZYDIS_MNEMONIC_SYSENTER || zi.mnemonic == ZYDIS_MNEMONIC_SYSEXIT))
+      st = st16;
+  }
   if (st == ZYDIS_STATUS_NO_MORE_DATA) return avail < 15 ? DecodeStatus::need_more_bytes : DecodeStatus::invalid;
   if (!ZYAN_SUCCESS(st)) return DecodeStatus::invalid;
 

@@ -3,6 +3,7 @@
 // INT n "INTERRUPT-FROM-VIRTUAL-8086-MODE", IRET
 // "RETURN-TO-VIRTUAL-8086-MODE"): the ring-0 frame with GS, FS, DS, ES, the
 // null data segments, the flags cleared, error codes, and the #GP cases.
+// Also SYSENTER/SYSEXIT in real mode (Vol. 2B: #GP(0)).
 #include "cpu_legacy_harness.h"
 
 #include <gtest/gtest.h>
@@ -126,6 +127,31 @@ TEST(CpuV86, HandlerMustBeNonconformingDpl0) {
     ASSERT_EQ(h.delivered_vector(), vec::kGP);
     EXPECT_EQ(h.stack32(0), H::kFree + (c.exception ? 1u : 0u)) << "#GP(selector + EXT)";
     h.expect_v86_frame(1, 0);
+  }
+}
+
+TEST(CpuRealMode, SysenterAndSysexitAreGp0) {
+  for (uint8_t opcode : {0x34, 0x35}) {
+    SCOPED_TRACE(opcode);
+    CpuHarness h;
+    constexpr uint64_t kGpHandler = 0x7000;
+    VcpuState& s = h.s();
+    s.efer = 0;
+    s.cr0 = 0x10;  // ET; PE clear
+    for (SegmentCache& sc : s.seg) sc = {0, 0xffff, 0, 0x93};
+    s.seg[kCs] = {0x10000, 0xffff, 0x1000, 0x9b};
+    s.idtr = {0, 0x3ff};
+    s.gpr[kRsp] = 0x8000;
+    h.memory.write_obj<uint32_t>(vec::kGP * 4, kGpHandler);  // IVT entry 0000:7000
+    h.memory.write_obj<uint8_t>(kGpHandler, 0xf4);
+    h.cpu->update_mode();
+    ASSERT_EQ(s.mode, CpuMode::real);
+    h.load({0x0f, opcode}, 0x10000);
+    s.rip = 0;
+    ASSERT_EQ(h.run(), Cpu::Exit::halted);
+    EXPECT_EQ(s.rip, kGpHandler + 1) << "#GP, not #UD";
+    EXPECT_EQ(h.memory.read_obj<uint16_t>(0x8000 - 6), 0u) << "IP of the instruction";
+    EXPECT_EQ(h.memory.read_obj<uint16_t>(0x8000 - 4), 0x1000u);
   }
 }
 
