@@ -1,6 +1,7 @@
 // Exception and interrupt delivery (SDM Vol. 3A chapter 6): the real-mode
-// IVT, protected-mode and IA-32e IDT gates with the TSS stack switch and
-// IST, error codes, and the double/triple fault rules of Table 6-5.
+// IVT, protected-mode (also from virtual-8086 mode, §20.3) and IA-32e IDT
+// gates with the TSS stack switch and IST, error codes, and the
+// double/triple fault rules of Table 6-5.
 #include "cpu/cpu.h"
 #include "cpu/cpu_task_switch.h"
 #include "cpu/segment_descriptor.h"

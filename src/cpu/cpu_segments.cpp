@@ -1,11 +1,10 @@
 // Segment descriptors and the instructions that load them: MOV/POP Sreg,
-// far JMP/CALL/RET, IRET, LLDT, LTR, SYSCALL/SYSRET and SYSENTER/SYSEXIT
+// far JMP/CALL (also through call gates)/RET, IRET (also back to
+// virtual-8086 mode), LLDT, LTR, SYSCALL/SYSRET and SYSENTER/SYSEXIT
 // (SDM Vol. 3A chapter 3 and §5.8, and the instructions' pages in Vol. 2);
 // task switches through far JMP/CALL and IRET are in cpu_task_switch.cpp.
 #include "cpu/cpu.h"
 #include "cpu/segment_descriptor.h"
-
-#include "util/log.h"
 
 namespace nv {
 
