@@ -292,6 +292,25 @@ TEST(CpuCallGate, Call64FromCompatibilityModeLoadsRsp0AndANullSs) {
   EXPECT_EQ(h.stack(4), 0x23u);
 }
 
+GUEST_CODE(jmp_gate64, ".code32\n  jmp 0x38:0\n")
+
+TEST(CpuCallGate, Jmp64FromCompatibilityModeKeepsCplAndStack) {
+  LongGateHarness h;
+  h.s().cpl = 0;
+  h.s().seg[kCs] = {0, 0xffffffff, LongGateHarness::kCode32, 0xc09b};
+  h.s().seg[kSs] = {0, 0xffffffff, 0x10, 0xc093};
+  h.cpu->update_mode();
+  h.put_code(GUEST_BYTES(gate64_target), kTarget);
+  h.load(GUEST_BYTES(jmp_gate64));
+  ASSERT_EQ(h.s().mode, CpuMode::compat32);
+  ASSERT_EQ(h.run(), Cpu::Exit::halted);
+  EXPECT_EQ(h.s().rip, kTarget + 1);
+  EXPECT_EQ(h.s().mode, CpuMode::long64);
+  EXPECT_EQ(h.s().seg[kCs].selector, 0x08u);
+  EXPECT_EQ(h.s().seg[kSs].selector, 0x10u);
+  EXPECT_EQ(h.s().gpr[kRsp], CpuHarness::kStackTop) << "JMP pushes nothing";
+}
+
 TEST(CpuCallGate, Ia32eModeFaults) {
   struct Case {
     const char* what;
