@@ -259,6 +259,7 @@ class Cpu {
   void set_accessed(uint16_t selector, uint64_t& desc);
   // Far transfers (JMP/CALL ptr16:xx, m16:xx, RET far, IRET).
   void far_jump(uint16_t selector, uint64_t offset, unsigned osize, bool is_call);
+  void far_jump_through_call_gate(uint16_t gate_selector, uint64_t gate, bool is_call);  // Vol. 3A §5.8.3-5.8.5
   void far_return(unsigned osize, uint16_t pop_bytes);
   void iret(unsigned osize);
   // Hardware task switches (SDM Vol. 3A §8.3, cpu_task_switch.cpp): JMP/CALL far to a TSS or task gate,
@@ -364,6 +365,10 @@ class Cpu {
  private:
   // Far RET / IRET to an outer privilege level: SS checks, then CS, CPL, SS, RIP.
   void return_to_outer_level(uint16_t cs, uint64_t cs_desc, uint16_t ss, unsigned rpl, bool target64, uint64_t ip);
+  // CALL through a gate or an event to an inner level outside IA-32e mode: SS:(E)SP for `new_cpl` from the
+  // current TSS, checked (#TS/#SS with `ext`), become CPL, SS and rSP; returns the #SS error code of the new stack.
+  uint32_t switch_to_tss_stack(unsigned new_cpl, uint32_t ext);
+  void return_to_virtual_8086(uint64_t ip, uint16_t cs, uint32_t flags);  // IRET's RETURN-TO-VIRTUAL-8086-MODE
   enum class EventKind { exception, external, software, software_exception };
   void run_pending();
   // The cached instruction at CS:RIP. The fast path is a compare with the

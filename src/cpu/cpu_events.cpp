@@ -1,12 +1,17 @@
 // Exception and interrupt delivery (SDM Vol. 3A chapter 6): the real-mode
-// IVT, protected-mode and IA-32e IDT gates with the TSS stack switch and
-// IST, error codes, and the double/triple fault rules of Table 6-5.
+// IVT, protected-mode (also from virtual-8086 mode, §20.3) and IA-32e IDT
+// gates with the TSS stack switch and IST, error codes, and the
+// double/triple fault rules of Table 6-5.
 #include "cpu/cpu.h"
 #include "cpu/cpu_task_switch.h"
+#include "cpu/segment_descriptor.h"
 
 #include "util/log.h"
 
 namespace nv {
+
+namespace desc = descriptor;
+using descriptor::sel_error;
 
 namespace {
 
@@ -146,57 +151,81 @@ void Cpu::deliver_protected(uint8_t vector, EventKind kind, std::optional<uint32
                 kind == EventKind::exception ? error : std::nullopt);
     return;
   }
-  if (s_.rflags & rflags::kVM) {
-    log_warn_once("emu-v86-event", s_.rip, "emu vCPU {}: events in virtual-8086 mode are not implemented", index_);
-    throw_fault(vec::kGP, idt_error);
-  }
-  uint16_t sel = static_cast<uint16_t>(gate >> 16);
-  uint32_t offset = static_cast<uint32_t>((gate & 0xffff) | ((gate >> 48) << 16));
+  // Vol. 2A INT n: the handler's code segment, then (PROTECTED-MODE,
+  // INTERRUPT-FROM-VIRTUAL-8086-MODE) the level it runs at.
+  const uint16_t sel = desc::gate_selector(gate);
+  const uint32_t offset = desc::gate_offset(gate) & ((type & 8) ? 0xffffffff : 0xffff);
   if ((sel & 0xfffc) == 0) throw_fault(vec::kGP, ext);
-  uint64_t d = read_descriptor(sel, (sel & 0xfffc) + ext);
-  unsigned cdpl = (d >> 45) & 3;
-  bool code = (d & (1ull << 44)) && (d & (1ull << 43));
-  bool conforming = code && (d & (1ull << 42));
-  if (!code || cdpl > s_.cpl) throw_fault(vec::kGP, (sel & 0xfffc) + ext);
-  if (!(d & (1ull << 47))) throw_fault(vec::kNP, (sel & 0xfffc) + ext);
+  const uint32_t sel_ext = sel_error(sel) + ext;
+  uint64_t d = read_descriptor(sel, sel_ext);
+  if (!desc::code(d) || desc::dpl(d) > s_.cpl) throw_fault(vec::kGP, sel_ext);
+  if (!desc::present(d)) throw_fault(vec::kNP, sel_ext);
+  const unsigned new_cpl = desc::conforming(d) ? s_.cpl : desc::dpl(d);
+  // §20.3.1.1: from virtual-8086 mode only to a nonconforming segment of DPL 0.
+  const bool v86 = s_.rflags & rflags::kVM;
+  if (v86 && new_cpl != 0) throw_fault(vec::kGP, sel_ext);
   const unsigned size = (type & 8) ? 4 : 2;
   const uint16_t old_cs = s_.seg[kCs].selector, old_ss = s_.seg[kSs].selector;
   const uint64_t old_rip = s_.rip, old_sp = s_.gpr[kRsp];
-  unsigned new_cpl = conforming ? s_.cpl : cdpl;
-  if (new_cpl < s_.cpl) {
-    // Inner level: the stack for new_cpl comes from the TSS (§8.7, Figures 8-2 and 8-11).
-    const SegmentCache& tr = s_.tr;
-    bool tss32 = tr.type() >= 9;
-    uint64_t sp_at = tss32 ? 4 + new_cpl * 8 : 2 + new_cpl * 4;
-    unsigned sp_size = tss32 ? 4 : 2;
-    if (sp_at + sp_size + 1 + 2 > tr.limit + 1u) throw_fault(vec::kTS, (tr.selector & 0xfffc) + ext);
-    uint64_t new_sp = read_linear(tr.base + sp_at, sp_size, sup_read);
-    uint16_t new_ss = static_cast<uint16_t>(read_linear(tr.base + sp_at + sp_size, 2, sup_read));
-    if ((new_ss & 0xfffc) == 0) throw_fault(vec::kTS, ext);
-    uint64_t ssd = read_descriptor(new_ss, (new_ss & 0xfffc) + ext);
-    bool writable = (ssd & (1ull << 44)) && !(ssd & (1ull << 43)) && (ssd & (1ull << 41));
-    if ((new_ss & 3) != new_cpl || ((ssd >> 45) & 3) != new_cpl || !writable)
-      throw_fault(vec::kTS, (new_ss & 0xfffc) + ext);
-    if (!(ssd & (1ull << 47))) throw_fault(vec::kSS, (new_ss & 0xfffc) + ext);
-    s_.cpl = static_cast<uint8_t>(new_cpl);
-    set_accessed(new_ss, ssd);
-    set_segment_from_descriptor(kSs, new_ss, ssd);
-    s_.gpr[kRsp] = new_sp;
-    push(old_ss, size);
-    push(old_sp, size);
-  }
-  push(pushed_flags(old_flags, vector, kind == EventKind::exception), size);
-  push(old_cs, size);
-  push(old_rip, size);
-  if (kind == EventKind::exception && error) push(*error, size);
+  const bool inner = new_cpl < s_.cpl;
+  const uint32_t ss_error = inner ? switch_to_tss_stack(new_cpl, ext) : ext;
+  if (offset > desc::limit(d)) throw_fault(vec::kGP, ext);
+  // The pushes below are protected-mode accesses to the new stack.
+  s_.rflags &= ~rflags::kVM;
+  descriptor::with_new_stack_faults(ss_error, [&] {
+    // §20.3.1.1, Figure 20-2: a virtual-8086 frame starts with GS, FS, DS, ES.
+    if (v86)
+      for (unsigned seg : {kGs, kFs, kDs, kEs}) push(s_.seg[seg].selector, size);
+    if (inner) {
+      push(old_ss, size);
+      push(old_sp, size);
+    }
+    push(pushed_flags(old_flags, vector, kind == EventKind::exception), size);
+    push(old_cs, size);
+    push(old_rip, size);
+    if (kind == EventKind::exception && error) push(*error, size);
+  });
+  if (v86)
+    for (unsigned seg : {kEs, kDs, kFs, kGs}) s_.seg[seg] = {0, 0, 0, 0};  // null selectors: unusable
   set_accessed(sel, d);
   set_segment_from_descriptor(kCs, static_cast<uint16_t>((sel & 0xfffc) | new_cpl), d);
   s_.cpl = static_cast<uint8_t>(new_cpl);
-  s_.rip = size == 2 ? offset & 0xffff : offset;
+  s_.rip = offset;
   uint32_t clear = rflags::kTF | rflags::kNT | rflags::kVM | rflags::kRF;
   if (!(type & 1)) clear |= rflags::kIF;  // interrupt gate (§6.12.1.3)
   set_rflags(old_flags & ~clear);
   update_mode();
+}
+
+// CALL through a call gate or an event to an inner level outside IA-32e
+// mode (Vol. 2A CALL, INT n): the stack for `new_cpl` comes from the current
+// TSS (§8.7 Figure 8-2, 32-bit: SSn:ESPn; §8.6 Figure 8-11, 16-bit: SSn:SPn).
+// Its faults carry EXT; a selector outside its table is #TS, not #GP.
+uint32_t Cpu::switch_to_tss_stack(unsigned new_cpl, uint32_t ext) {
+  const AccessType sup_read = AccessType::implicit_supervisor(AccessKind::read);
+  const SegmentCache& tr = s_.tr;
+  const bool tss32 = tr.type() >= 9;
+  const uint64_t sp_at = tss32 ? 4 + new_cpl * 8 : 2 + new_cpl * 4;
+  const unsigned sp_size = tss32 ? 4 : 2;
+  if (sp_at + sp_size + 1 > tr.limit) throw_fault(vec::kTS, sel_error(tr.selector) + ext);
+  const uint64_t sp = read_linear(tr.base + sp_at, sp_size, sup_read);
+  const uint16_t ss = static_cast<uint16_t>(read_linear(tr.base + sp_at + sp_size, 2, sup_read));
+  if ((ss & 0xfffc) == 0) throw_fault(vec::kTS, ext);
+  const uint32_t ss_error = sel_error(ss) + ext;
+  uint64_t ssd = 0;
+  try {
+    ssd = read_descriptor(ss, ss_error);
+  } catch (const GuestFault& f) {
+    if (f.vector == vec::kGP) throw_fault(vec::kTS, ss_error);
+    throw;
+  }
+  if ((ss & 3) != new_cpl || desc::dpl(ssd) != new_cpl || !desc::writable_data(ssd)) throw_fault(vec::kTS, ss_error);
+  if (!desc::present(ssd)) throw_fault(vec::kSS, ss_error);
+  s_.cpl = static_cast<uint8_t>(new_cpl);
+  set_accessed(ss, ssd);
+  set_segment_from_descriptor(kSs, ss, ssd);
+  s_.gpr[kRsp] = sp;
+  return ss_error;
 }
 
 void Cpu::deliver_long(uint8_t vector, EventKind kind, std::optional<uint32_t> error) {

@@ -1,11 +1,10 @@
 // Segment descriptors and the instructions that load them: MOV/POP Sreg,
-// far JMP/CALL/RET, IRET, LLDT, LTR, SYSCALL/SYSRET and SYSENTER/SYSEXIT
+// far JMP/CALL (also through call gates)/RET, IRET (also back to
+// virtual-8086 mode), LLDT, LTR, SYSCALL/SYSRET and SYSENTER/SYSEXIT
 // (SDM Vol. 3A chapter 3 and §5.8, and the instructions' pages in Vol. 2);
 // task switches through far JMP/CALL and IRET are in cpu_task_switch.cpp.
 #include "cpu/cpu.h"
 #include "cpu/segment_descriptor.h"
-
-#include "util/log.h"
 
 namespace nv {
 
@@ -107,11 +106,9 @@ void Cpu::far_jump(uint16_t selector, uint64_t offset, unsigned osize, bool is_c
       far_jump_to_task(selector, d, is_call);
       return;
     }
-    if ((desc::type(d) & 7) == 4) {
-      log_warn_once("emu-far-gate", s_.rip, "emu vCPU {}: far {} through a call gate (selector {:#x}) is not "
-                    "implemented; raising #GP", index_, is_call ? "CALL" : "JMP", selector);
-    }
-    throw_fault(vec::kGP, sel_error(selector));
+    if (!desc::call_gate(d, ia32e)) throw_fault(vec::kGP, sel_error(selector));
+    far_jump_through_call_gate(selector, d, is_call);
+    return;
   }
   check_code_target(d, selector, s_.cpl, false, ia32e);
   const bool target64 = ia32e && (d & (1ull << 53));
@@ -129,6 +126,88 @@ void Cpu::far_jump(uint16_t selector, uint64_t offset, unsigned osize, bool is_c
   set_segment_from_descriptor(kCs, static_cast<uint16_t>((selector & ~3) | s_.cpl), d);
   s_.rip = offset;
   update_mode();
+}
+
+// Far JMP/CALL through a call gate (Vol. 3A §5.8.3-5.8.5; Vol. 2A CALL
+// "CALL-GATE", JMP). The gate names the code segment and offset; JMP never
+// changes CPL, CALL to a nonconforming segment of a more privileged DPL
+// switches to that level's stack from the TSS and, outside IA-32e mode,
+// copies the gate's count of words (16-bit gate) or doublewords (32-bit)
+// from the caller's stack. The gate's size, not the instruction's operand
+// size, sets the width of the pushes and of the offset.
+void Cpu::far_jump_through_call_gate(uint16_t gate_selector, uint64_t gate, bool is_call) {
+  const bool ia32e = long_mode_active();
+  const uint32_t gate_error = sel_error(gate_selector);
+  // §5.8.4: the gate's DPL must be >= CPL and >= the gate selector's RPL.
+  if (desc::dpl(gate) < s_.cpl || desc::dpl(gate) < (gate_selector & 3u)) throw_fault(vec::kGP, gate_error);
+  if (!desc::present(gate)) throw_fault(vec::kNP, gate_error);
+  uint64_t offset = desc::gate_offset(gate);
+  unsigned size = desc::type(gate) == 4 ? 2 : 4;
+  if (ia32e) {
+    // §5.8.3.1: a 16-byte gate whose upper half has type 0; offset bits 63:32 are there.
+    if ((gate_selector | 7) == 0xffff) throw_fault(vec::kGP, gate_error);
+    const uint64_t upper = read_descriptor(static_cast<uint16_t>(gate_selector + 8), gate_error);
+    if ((upper >> 40) & 0x1f) throw_fault(vec::kGP, gate_error);
+    offset |= (upper & 0xffffffff) << 32;
+    size = 8;
+  } else if (size == 2) {
+    offset &= 0xffff;
+  }
+  const uint16_t cs = desc::gate_selector(gate);
+  if ((cs & 0xfffc) == 0) throw_fault(vec::kGP, 0);
+  uint64_t d = read_descriptor(cs, sel_error(cs));
+  // The target: code with DPL <= CPL (its RPL is ignored); JMP to a
+  // nonconforming one needs DPL = CPL; IA-32e mode needs 64-bit code.
+  const bool conforming = desc::conforming(d);
+  if (!desc::code(d) || desc::dpl(d) > s_.cpl || (!is_call && !conforming && desc::dpl(d) != s_.cpl))
+    throw_fault(vec::kGP, sel_error(cs));
+  if (ia32e && !desc::code64(d)) throw_fault(vec::kGP, sel_error(cs));
+  if (!desc::present(d)) throw_fault(vec::kNP, sel_error(cs));
+  const unsigned old_cpl = s_.cpl;
+  const unsigned new_cpl = conforming ? old_cpl : desc::dpl(d);
+  const uint16_t old_cs = s_.seg[kCs].selector, old_ss = s_.seg[kSs].selector;
+  const uint64_t old_rip = s_.rip, old_sp = s_.gpr[kRsp];
+  // A fault from here on (TSS stack, new stack, offset) leaves the caller's state as it was.
+  const VcpuState saved = s_;
+  try {
+    uint64_t params[31];
+    const unsigned count = new_cpl < old_cpl && !ia32e ? desc::gate_param_count(gate) : 0;
+    for (unsigned k = 0; k < count; ++k) params[k] = peek_stack(k * size, size);
+    uint32_t ss_error = 0;
+    if (new_cpl < old_cpl) {
+      if (ia32e) {
+        // §5.8.5, §8.7: RSPn from the 64-bit TSS; SS becomes a null selector with RPL = new CPL.
+        const uint64_t at = 4 + new_cpl * 8;
+        if (at + 7 > s_.tr.limit) throw_fault(vec::kTS, sel_error(s_.tr.selector));
+        s_.gpr[kRsp] = read_linear(s_.tr.base + at, 8, AccessType::implicit_supervisor(AccessKind::read));
+        s_.seg[kSs] = {0, 0, static_cast<uint16_t>(new_cpl), static_cast<uint16_t>((new_cpl << 5) | 0x4000)};
+        s_.cpl = static_cast<uint8_t>(new_cpl);
+      } else {
+        ss_error = switch_to_tss_stack(new_cpl, 0);
+      }
+    }
+    if (ia32e ? !canonical(offset) : offset > desc::limit(d)) throw_fault(vec::kGP, 0);
+    // CS first: a compatibility-mode caller of a 64-bit gate pushes with the 64-bit RSP.
+    set_accessed(cs, d);
+    set_segment_from_descriptor(kCs, static_cast<uint16_t>((cs & 0xfffc) | new_cpl), d);
+    s_.rip = offset;
+    update_mode();
+    if (!is_call) return;
+    descriptor::with_new_stack_faults(ss_error, [&] {
+      if (new_cpl < old_cpl) {
+        push(old_ss, size);
+        push(old_sp, size);
+        for (unsigned k = count; k-- > 0;) push(params[k], size);
+      }
+      push(old_cs, size);
+      push(old_rip, size);
+    });
+  } catch (const GuestFault&) {
+    const uint64_t cr2 = s_.cr2;
+    s_ = saved;
+    s_.cr2 = cr2;
+    throw;
+  }
 }
 
 // After a return to an outer level, data segments the new CPL may not use
@@ -257,8 +336,8 @@ void Cpu::iret(unsigned osize) {
   uint16_t cs = static_cast<uint16_t>(peek_stack(osize, osize));
   uint64_t fl = peek_stack(2 * osize, osize);
   if (!ia32e && (fl & rflags::kVM) && s_.cpl == 0) {
-    log_warn_once("emu-iret-v86", s_.rip, "emu vCPU {}: IRET to virtual-8086 mode is not implemented; #GP", index_);
-    throw_fault(vec::kGP, 0);
+    return_to_virtual_8086(ip, cs, static_cast<uint32_t>(fl));
+    return;
   }
   unsigned rpl = cs & 3;
   if ((cs & 0xfffc) == 0) throw_fault(vec::kGP, 0);
@@ -288,6 +367,24 @@ void Cpu::iret(unsigned osize) {
   if (s_.mode == CpuMode::long64) s_.gpr[kRsp] = sp;
   else set_sp(sp);
   if (rpl > cpl_before) null_inaccessible_segments(s_);
+}
+
+// IRET at CPL 0 with VM = 1 in the 32-bit EFLAGS image (Vol. 2A IRET,
+// RETURN-TO-VIRTUAL-8086-MODE; Vol. 3A §20.3.1.3): the whole image becomes
+// EFLAGS, then ESP, SS, ES, DS, FS and GS follow on the stack as
+// doublewords whose upper words are ignored; the segments get virtual-8086
+// caches (base = selector << 4) and CPL 3.
+void Cpu::return_to_virtual_8086(uint64_t ip, uint16_t cs, uint32_t flags) {
+  uint64_t slot[6];
+  for (unsigned k = 0; k < 6; ++k) slot[k] = peek_stack((3 + k) * 4, 4);  // all read before anything changes
+  set_rflags(flags);
+  s_.cpl = 3;
+  load_real_segment(kCs, cs);
+  unsigned k = 1;
+  for (unsigned seg : {kSs, kEs, kDs, kFs, kGs}) load_real_segment(seg, static_cast<uint16_t>(slot[k++]));
+  s_.gpr[kRsp] = slot[0];
+  s_.rip = ip;
+  update_mode();
 }
 
 void Cpu::load_ldt(uint16_t selector) {

@@ -11,12 +11,12 @@ class Cpu;
 struct DecodedInsn;
 using Handler = void (*)(Cpu&, const DecodedInsn&);
 
-enum class OpKind : uint8_t { none, reg, reg8h, mem, imm, sreg, creg, dreg, xmm, mmx, st };
+enum class OpKind : uint8_t { none, reg, reg8h, mem, imm, sreg, creg, dreg, xmm, mmx, st, ymm };
 
 struct Operand {
   OpKind kind = OpKind::none;
   uint8_t size = 0;  // bytes
-  uint8_t reg = 0;   // GPR number (reg, reg8h: AH=0..BH=3), Sreg, CRn, DRn, XMM/MMX number or x87 ST(i)
+  uint8_t reg = 0;   // GPR number (reg, reg8h: AH=0..BH=3), Sreg, CRn, DRn, XMM/YMM/MMX number or x87 ST(i)
 };
 
 inline constexpr uint8_t kNoReg = 0xff;

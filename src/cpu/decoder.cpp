@@ -25,7 +25,7 @@ struct Decoders {
 };
 
 // Zydis register -> (kind, number). False for registers the engine has no
-// state for (AVX, mask registers, ...).
+// state for (ZMM, XMM16-31, mask registers, ...).
 bool map_register(ZydisRegister r, Operand& op) {
   if (r >= ZYDIS_REGISTER_AL && r <= ZYDIS_REGISTER_R15B) {
     unsigned n = r - ZYDIS_REGISTER_AL;  // AL CL DL BL AH CH DH BH SPL BPL SIL DIL R8B..R15B
@@ -51,6 +51,7 @@ bool map_register(ZydisRegister r, Operand& op) {
          in(ZYDIS_REGISTER_CR0, ZYDIS_REGISTER_CR15, OpKind::creg) ||
          in(ZYDIS_REGISTER_DR0, ZYDIS_REGISTER_DR15, OpKind::dreg) ||
          in(ZYDIS_REGISTER_XMM0, ZYDIS_REGISTER_XMM15, OpKind::xmm) ||
+         in(ZYDIS_REGISTER_YMM0, ZYDIS_REGISTER_YMM15, OpKind::ymm) ||
          in(ZYDIS_REGISTER_MM0, ZYDIS_REGISTER_MM7, OpKind::mmx) ||
          in(ZYDIS_REGISTER_ST0, ZYDIS_REGISTER_ST7, OpKind::st);
 }
@@ -88,6 +89,15 @@ DecodeStatus decode_instruction(CpuMode mode, const uint8_t* bytes, size_t avail
   ZydisDecodedOperand zo[ZYDIS_MAX_OPERAND_COUNT];
   ZyanStatus st = ZydisDecoderDecodeFull(&decoders.by_mode[static_cast<unsigned>(mode)], bytes, avail < 15 ? avail : 15,
                                          &zi, zo);
+  if (!ZYAN_SUCCESS(st) && mode == CpuMode::real) {
+    // Zydis rejects SYSENTER/SYSEXIT (0F 34, 0F 35) in real mode, where the
+    // SDM decodes them and raises #GP(0) (Vol. 2B SYSENTER, SYSEXIT): take
+    // those two from 16-bit protected-mode decoding, which reads them alike.
+    const ZyanStatus st16 = ZydisDecoderDecodeFull(&decoders.by_mode[static_cast<unsigned>(CpuMode::prot16)], bytes,
+                                                   avail < 15 ? avail : 15, &zi, zo);
+    if (ZYAN_SUCCESS(st16) && (zi.mnemonic == ZYDIS_MNEMONIC_SYSENTER || zi.mnemonic == ZYDIS_MNEMONIC_SYSEXIT))
+      st = st16;
+  }
   if (st == ZYDIS_STATUS_NO_MORE_DATA) return avail < 15 ? DecodeStatus::need_more_bytes : DecodeStatus::invalid;
   if (!ZYAN_SUCCESS(st)) return DecodeStatus::invalid;
 
@@ -105,9 +115,14 @@ DecodeStatus decode_instruction(CpuMode mode, const uint8_t* bytes, size_t avail
   out.seg_override = (zi.attributes & ZYDIS_ATTRIB_HAS_SEGMENT) ? 1 : 0;
   out.seg = kDs;
 
-  bool supported = zi.encoding == ZYDIS_INSTRUCTION_ENCODING_LEGACY;
+  // VEX (AVX, SDM Vol. 2A §2.3): Zydis has checked the prefixes, VEX.vvvv and
+  // VEX.L; the handlers check CR4/XCR0/CR0 (check_avx). EVEX, XOP, 3DNow! and
+  // MVEX are not implemented.
+  const bool vex = zi.encoding == ZYDIS_INSTRUCTION_ENCODING_VEX;
+  bool supported = zi.encoding == ZYDIS_INSTRUCTION_ENCODING_LEGACY || vex;
   bool string_op = is_string_op(zi.mnemonic);
-  bool masked_store = zi.mnemonic == ZYDIS_MNEMONIC_MASKMOVQ || zi.mnemonic == ZYDIS_MNEMONIC_MASKMOVDQU;
+  bool masked_store = zi.mnemonic == ZYDIS_MNEMONIC_MASKMOVQ || zi.mnemonic == ZYDIS_MNEMONIC_MASKMOVDQU ||
+                      zi.mnemonic == ZYDIS_MNEMONIC_VMASKMOVDQU;
   unsigned n = 0;
   bool have_imm = false;
   for (unsigned k = 0; k < zi.operand_count; ++k) {
@@ -121,6 +136,13 @@ DecodeStatus decode_instruction(CpuMode mode, const uint8_t* bytes, size_t avail
     if (o.type == ZYDIS_OPERAND_TYPE_MEMORY && masked_store)
       out.seg = segment_number(o.mem.segment);
     if (o.visibility == ZYDIS_OPERAND_VISIBILITY_HIDDEN) continue;  // implicit ones (eAX in A3, "1" in D1) count
+    // A VEX imm8 after three register/memory operands (VSHUFPS, VINSERTF128)
+    // lives in `imm` only.
+    if (vex && n == 3 && o.type == ZYDIS_OPERAND_TYPE_IMMEDIATE && !have_imm) {
+      out.imm = o.imm.value.u;
+      have_imm = true;
+      continue;
+    }
     if (n >= 3) {
       supported = false;
       break;

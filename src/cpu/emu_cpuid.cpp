@@ -21,14 +21,16 @@ CpuidEntry brand_leaf(uint32_t leaf, const char* text) {
 std::vector<CpuidEntry> emu_supported_cpuid() {
   // Only features whose instructions and state the engine implements (SDM
   // Vol. 2A CPUID, Tables 3-8 to 3-11): the x87 FPU, MMX, FXSAVE, SSE and
-  // SSE2 (exec_x87*.cpp, exec_sse*.cpp), nothing from SSE3 on; SYSENTER/
-  // SYSEXIT (cpu_segments.cpp). No PKU instructions yet.
+  // SSE2 (exec_x87*.cpp, exec_sse*.cpp), nothing else from SSE3 on; AVX
+  // (exec_avx.cpp and the VEX forms of the SSE/SSE2 instructions, not those
+  // of SSE3-SSE4.2; no AVX2, F16C or FMA); SYSENTER/SYSEXIT
+  // (cpu_segments.cpp). No PKU instructions yet.
   uint32_t leaf1_edx = bit(0) /*fpu*/ | bit(3) /*pse*/ | bit(4) /*tsc*/ | bit(5) /*msr*/ | bit(6) /*pae*/ |
                        bit(8) /*cx8*/ | bit(9) /*apic*/ | bit(11) /*sep*/ | bit(13) /*pge*/ | bit(15) /*cmov*/ | bit(16) /*pat*/ |
                        bit(17) /*pse36*/ | bit(19) /*clflush*/ | bit(23) /*mmx*/ | bit(24) /*fxsr*/ | bit(25) /*sse*/ |
                        bit(26) /*sse2*/;
   uint32_t leaf1_ecx = bit(13) /*cx16*/ | bit(17) /*pcid*/ | bit(21) /*x2apic*/ | bit(23) /*popcnt*/ | bit(24) /*tsc-deadline*/ |
-                       bit(26) /*xsave*/;
+                       bit(26) /*xsave*/ | bit(28) /*avx*/;
   uint32_t leaf7_ebx = bit(1) /*tsc-adjust*/ | bit(7) /*smep*/ | bit(10) /*invpcid*/ | bit(20) /*smap*/ | bit(23) /*clflushopt*/ | bit(24) /*clwb*/;
   uint32_t leaf7_ecx = bit(22) /*rdpid*/;
   uint32_t ext1_ecx = bit(0) /*lahf-lm*/ | bit(5) /*abm: lzcnt*/;
@@ -47,10 +49,14 @@ std::vector<CpuidEntry> emu_supported_cpuid() {
       {0xb, 1, kCpuidFlagSignificantIndex, 8, 1, 0x201, 0},
       {0xb, 2, kCpuidFlagSignificantIndex, 0, 0, 2, 0},
       // XSAVE (Vol. 1 ch. 13) of the x87 and SSE components in the legacy
-      // region (576 bytes with the header); XSAVEOPT and XSAVEC, no XSAVES
-      // and no XGETBV with ECX = 1. EBX follows XCR0 (Cpu::cpuid).
-      {0xd, 0, kCpuidFlagSignificantIndex, 0x3, 576, 576, 0},
+      // region (576 bytes with the header) and of component 2, the upper
+      // halves of YMM0-15, at 576 (Vol. 1 §13.5.3; the offset every Intel
+      // CPU reports); XSAVEOPT and XSAVEC, no XSAVES and no XGETBV with
+      // ECX = 1. EBX follows XCR0 (Cpu::cpuid). shape_cpuid drops component
+      // 2 when -cpu turns AVX off.
+      {0xd, 0, kCpuidFlagSignificantIndex, 0x7, 576, 832, 0},
       {0xd, 1, kCpuidFlagSignificantIndex, bit(0) | bit(1), 0, 0, 0},
+      {0xd, 2, kCpuidFlagSignificantIndex, 256, 576, 0, 0},
       // KVM's hypervisor leaves (Linux Documentation/virt/kvm/x86/cpuid.rst):
       // "KVMKVMKVM\0\0\0", and the PV features whose hypercalls exist
       // (exec_hypercall.cpp): pv-unhalt (KICK_CPU), pv-ipi, pv-sched-yield.

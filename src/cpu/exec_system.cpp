@@ -1,10 +1,11 @@
 // System and flag instructions: CLI/STI, HLT, IN/OUT, CPUID, RDTSC(P),
 // RDMSR/WRMSR, SYSCALL/SYSRET, SYSENTER/SYSEXIT, MOV to/from CRn/DRn/Sreg,
-// LGDT/LIDT/SGDT/SIDT, LLDT/LTR/SLDT/STR, LMSW/SMSW/CLTS, INVLPG, cache
-// no-ops, XGETBV/XSETBV, SWAPGS,
+// LGDT/LIDT/SGDT/SIDT, LLDT/LTR/SLDT/STR, LAR/LSL/VERR/VERW, LMSW/SMSW/CLTS,
+// INVLPG, cache no-ops, XGETBV/XSETBV, SWAPGS,
 // PUSHF/POPF, LAHF/SAHF, CLC/STC/CMC/CLD/STD, PAUSE, UD (SDM Vol. 2).
 #include "cpu/cpu.h"
 #include "cpu/handler_table.h"
+#include "cpu/segment_descriptor.h"
 #include "util/log.h"
 
 namespace nv {
@@ -207,6 +208,57 @@ void str(Cpu& c, const DecodedInsn& i) {
   c.write_op(i, 0, c.state().tr.selector);
 }
 
+// LAR, LSL, VERR and VERW (Vol. 2A LAR, LSL; Vol. 2B VERR/VERW) look at
+// the descriptor a selector names without loading it: a null selector, one
+// outside its table, a type the instruction does not accept or a DPL below
+// CPL or RPL (except for conforming code) clears ZF and leaves the
+// destination alone; otherwise ZF = 1.
+namespace desc = descriptor;
+enum class DescriptorQuery { access_rights, limit, readable, writable };
+
+// Table 3-2 and the instructions' lists of valid system types: LAR takes
+// TSSs, LDTs and gates (outside IA-32e mode the 16-bit ones and task gates
+// too), LSL only TSSs and LDTs; VERR/VERW no system descriptor.
+bool valid_system_type(unsigned type, DescriptorQuery q, bool ia32e) {
+  if (q == DescriptorQuery::readable || q == DescriptorQuery::writable) return false;
+  const bool lar = q == DescriptorQuery::access_rights;
+  switch (type) {
+    case 0x2: case 0x9: case 0xb: return true;   // LDT, 32/64-bit TSS
+    case 0xc: return lar;                          // 32/64-bit call gate
+    case 0x1: case 0x3: return !ia32e;             // 16-bit TSS
+    case 0x4: case 0x5: return lar && !ia32e;      // 16-bit call gate, task gate
+    default: return false;
+  }
+}
+
+std::optional<uint64_t> examined_descriptor(Cpu& c, uint16_t sel, DescriptorQuery q) {
+  const VcpuState& s = c.state();
+  if ((sel & 0xfffc) == 0) return std::nullopt;
+  const bool ldt = sel & 4;
+  if (ldt && !s.ldtr.present()) return std::nullopt;
+  if ((sel & 0xfff8) + 7u > (ldt ? s.ldtr.limit : s.gdtr.limit)) return std::nullopt;
+  const uint64_t d = c.read_descriptor(sel, 0);
+  if (!desc::s(d)) {
+    if (!valid_system_type(desc::type(d), q, c.long_mode_active())) return std::nullopt;
+  } else if (q == DescriptorQuery::readable ? !desc::readable(d)
+             : q == DescriptorQuery::writable ? !desc::writable_data(d) : false) {
+    return std::nullopt;
+  }
+  if (!desc::conforming(d) && (desc::dpl(d) < s.cpl || desc::dpl(d) < (sel & 3u))) return std::nullopt;
+  return d;
+}
+
+template <DescriptorQuery Q>
+void examine_descriptor(Cpu& c, const DecodedInsn& i) {
+  require_protected(c);
+  const bool verify = Q == DescriptorQuery::readable || Q == DescriptorQuery::writable;
+  const auto d = examined_descriptor(c, static_cast<uint16_t>(c.read_op(i, verify ? 0 : 1)), Q);
+  c.set_arith_flags(kZF, d ? kZF : 0);
+  if (!d || verify) return;
+  uint64_t v = Q == DescriptorQuery::limit ? desc::limit(*d) : (*d >> 32) & 0x00f0ff00;  // type, S, DPL, P, AVL, L, D/B, G
+  c.write_op(i, 0, v & (i.osize == 2 ? 0xffff : 0xffffffff));
+}
+
 void lmsw(Cpu& c, const DecodedInsn& i) {
   require_cpl0(c);
   // Vol. 2A LMSW: loads PE, MP, EM, TS; cannot clear PE.
@@ -397,6 +449,10 @@ void add_system_handlers(HandlerTable& t) {
   t.add(ZYDIS_MNEMONIC_LTR, ltr);
   t.add(ZYDIS_MNEMONIC_SLDT, sldt);
   t.add(ZYDIS_MNEMONIC_STR, str);
+  t.add(ZYDIS_MNEMONIC_LAR, examine_descriptor<DescriptorQuery::access_rights>);
+  t.add(ZYDIS_MNEMONIC_LSL, examine_descriptor<DescriptorQuery::limit>);
+  t.add(ZYDIS_MNEMONIC_VERR, examine_descriptor<DescriptorQuery::readable>);
+  t.add(ZYDIS_MNEMONIC_VERW, examine_descriptor<DescriptorQuery::writable>);
   t.add(ZYDIS_MNEMONIC_LMSW, lmsw);
   t.add(ZYDIS_MNEMONIC_SMSW, smsw);
   t.add(ZYDIS_MNEMONIC_CLTS, clts);

@@ -25,10 +25,33 @@ constexpr bool readable(uint64_t d) { return !code(d) || (type(d) & 2); }
 constexpr bool writable_data(uint64_t d) { return s(d) && !(type(d) & 8) && (type(d) & 2); }
 // A TSS descriptor (Table 3-2): 16-bit (1 available, 3 busy) or 32-bit (9, 0xB).
 constexpr bool tss(uint64_t d) { return !s(d) && (type(d) & 5) == 1; }
-// The selector a task gate names (§8.2.5, Figure 8-4).
+// The selector a task, call, interrupt or trap gate names (§8.2.5 Figure
+// 8-4, §5.8.3 Figure 5-8, §6.11 Figure 6-2).
 constexpr uint16_t gate_selector(uint64_t d) { return static_cast<uint16_t>(d >> 16); }
+// The offset bits 31:0 in the low 8 bytes of a call, interrupt or trap gate.
+constexpr uint32_t gate_offset(uint64_t d) { return static_cast<uint32_t>((d & 0xffff) | ((d >> 48) << 16)); }
+// A call gate (§5.8.3): type 4 (16-bit) or 0CH (32-bit); in IA-32e mode
+// only 0CH, the 16-byte 64-bit call gate (§5.8.3.1).
+constexpr bool call_gate(uint64_t d, bool ia32e) { return !s(d) && (type(d) == 0xc || (!ia32e && type(d) == 4)); }
+// The number of words or doublewords a legacy call gate copies (Figure 5-8).
+constexpr unsigned gate_param_count(uint64_t d) { return (d >> 32) & 0x1f; }
+// A 64-bit code segment: L = 1 and D = 0 (§5.2.1).
+constexpr bool code64(uint64_t d) { return code(d) && (d & (1ull << 53)) && !(d & (1ull << 54)); }
 
 constexpr uint32_t sel_error(uint16_t sel) { return sel & 0xfffc; }
+
+// Runs the pushes onto a stack just switched to: a stack fault there names
+// the new SS (Vol. 2A CALL, INT n: "#SS(error_code(NewSS, 0, EXT))"); a
+// null 64-bit SS makes that #SS(EXT).
+template <typename Push>
+void with_new_stack_faults(uint32_t ss_error, Push&& push) {
+  try {
+    push();
+  } catch (const GuestFault& f) {
+    if (f.vector == vec::kSS) throw_fault(vec::kSS, ss_error);
+    throw;
+  }
+}
 
 // Checks a code-segment descriptor for a far JMP/CALL/RET target or a task's
 // CS (Vol. 2A JMP, CALL: nonconforming needs DPL = CPL and RPL <= CPL;

@@ -130,8 +130,9 @@ struct alignas(64) VcpuState {
   uint64_t tsc_aux = 0;
   uint64_t tsc_adjust = 0;  // IA32_TSC_ADJUST (Vol. 3B §18.17.3)
 
-  // ---- cold: SSE and x87 (SDM Vol. 1 §10.5.1, FXSAVE layout) ----
+  // ---- cold: SSE, AVX and x87 (SDM Vol. 1 §10.5.1, FXSAVE layout; §14.1) ----
   alignas(16) uint64_t xmm[16][2] = {};  // low, high quadword
+  uint64_t ymm_hi[16][2] = {};           // YMMn[255:128], XSAVE state component 2 (Vol. 1 §13.5.3)
   uint32_t mxcsr = 0x1f80;               // all exceptions masked (Vol. 1 §10.2.3.1)
   uint16_t fcw = 0x40;                   // x87 control word at reset (FNINIT sets 0x37f)
   uint16_t fsw = 0;

@@ -1,0 +1,872 @@
+// AVX on the software CPU (SDM Vol. 1 ch. 14, Vol. 2A §2.3) against the host
+// CPU executing the same bytes: every instruction over random and edge inputs
+// compares YMM0-2 in all 256 bits, a 64-byte memory operand, RAX, RCX, MXCSR
+// and the arithmetic flags (so VEX.128 zeroing bits 255:128 and legacy SSE
+// keeping them are both checked); then the #UD/#NM/#GP/#XM rules and an
+// XSAVE/XRSTOR round trip of YMM state.
+#include "cpu_test_support.h"
+
+#include <gtest/gtest.h>
+
+#include <cpuid.h>
+#include <cstdio>
+#include <cstring>
+#include <iterator>
+#include <random>
+#include <string>
+
+namespace nv::test {
+namespace {
+
+struct alignas(32) AvxRegs {
+  uint64_t ymm[3][4];  // YMM0-2, low quadword first
+  uint64_t mem[8];     // the memory operand at [RSI], 32-byte aligned
+  uint64_t rax, rcx;
+  uint32_t mxcsr, pad;
+  uint64_t flags;
+};
+static_assert(sizeof(AvxRegs) == 192);
+
+// Defines nv_avx_NAME(AvxRegs*) running TEXT (Intel syntax) on the host with
+// the host MXCSR saved around it, and nv_abegin_NAME / nv_aend_NAME around TEXT.
+#define AVX_INSN(name, text)                                                                                   \
+  extern "C" void nv_avx_##name(::nv::test::AvxRegs*);                                                         \
+  extern "C" const uint8_t nv_abegin_##name[], nv_aend_##name[];                                               \
+  asm(".pushsection .text.nv_avx_" #name ",\"ax\",@progbits\n.intel_syntax noprefix\n.globl nv_avx_" #name    \
+      "\nnv_avx_" #name                                                                                        \
+      ":\n push rbx\n sub rsp, 16\n stmxcsr [rsp]\n push rdi\n vmovdqu ymm0, [rdi]\n vmovdqu ymm1, [rdi+32]\n" \
+      " vmovdqu ymm2, [rdi+64]\n mov rax, [rdi+160]\n mov rcx, [rdi+168]\n ldmxcsr [rdi+176]\n"              \
+      " lea rsi, [rdi+96]\n push qword ptr [rdi+184]\n popfq\n.globl nv_abegin_" #name "\nnv_abegin_" #name     \
+      ":\n " text "\n.globl nv_aend_" #name "\nnv_aend_" #name                                                 \
+      ":\n pushfq\n pop rdx\n pop rdi\n mov [rdi+184], rdx\n vmovdqu [rdi], ymm0\n vmovdqu [rdi+32], ymm1\n"   \
+      " vmovdqu [rdi+64], ymm2\n mov [rdi+160], rax\n mov [rdi+168], rcx\n stmxcsr [rdi+176]\n vzeroupper\n"  \
+      " ldmxcsr [rsp]\n add rsp, 16\n pop rbx\n ret\n.att_syntax prefix\n.popsection\n");
+
+struct AvxCase {
+  const char* name;
+  void (*host)(AvxRegs*);
+  const uint8_t* begin;
+  const uint8_t* end;
+};
+#define AVX_CASE(name) \
+  ::nv::test::AvxCase { #name, nv_avx_##name, nv_abegin_##name, nv_aend_##name }
+
+std::string hex256(const uint64_t v[4]) {
+  char buf[80];
+  std::snprintf(buf, sizeof buf, "%016llx:%016llx:%016llx:%016llx", static_cast<unsigned long long>(v[3]),
+                static_cast<unsigned long long>(v[2]), static_cast<unsigned long long>(v[1]),
+                static_cast<unsigned long long>(v[0]));
+  return buf;
+}
+
+bool host_has_avx() {
+  unsigned a, b, c, d;
+  return __get_cpuid(1, &a, &b, &c, &d) && (c & (1u << 28)) && (c & (1u << 27));
+}
+
+// A 64-bit vCPU with CR4.OSFXSR, OSXMMEXCPT and OSXSAVE and XCR0 = x87|SSE|AVX.
+struct AvxHarness : CpuHarness {
+  static constexpr uint64_t kCr4 = (1ull << 9) | (1ull << 10) | (1ull << 18);
+  AvxHarness() {
+    install_long_mode_tables();
+    s().cr4 |= kCr4;
+    cpu->set_xcr0(7);
+  }
+
+  void set_ymm(unsigned r, const uint64_t v[4]) {
+    std::memcpy(s().xmm[r], v, 16);
+    std::memcpy(s().ymm_hi[r], v + 2, 16);
+  }
+  void get_ymm(unsigned r, uint64_t v[4]) {
+    std::memcpy(v, s().xmm[r], 16);
+    std::memcpy(v + 2, s().ymm_hi[r], 16);
+  }
+  // Runs `code` from the state in `in`; returns the vector delivered, -1 when it reached its HLT.
+  int exec(const std::vector<uint8_t>& code, const AvxRegs& in) {
+    for (unsigned r = 0; r < 3; ++r) set_ymm(r, in.ymm[r]);
+    s().gpr[kRax] = in.rax;
+    s().gpr[kRcx] = in.rcx;
+    s().gpr[kRsi] = kDataAddr;
+    s().gpr[kRsp] = kStackTop;
+    s().mxcsr = in.mxcsr;
+    memory.write(kDataAddr, in.mem, sizeof in.mem);
+    cpu->set_rflags(static_cast<uint32_t>(in.flags));
+    load(code);
+    run(100);
+    return delivered_vector();
+  }
+
+  // Runs `c` on both; false (with a gtest failure) when they differ.
+  bool compare(const AvxCase& c, const AvxRegs& in) {
+    AvxRegs host = in;
+    c.host(&host);
+    int v = exec(std::vector<uint8_t>(c.begin, c.end), in);
+    std::string ctx = std::string(c.name) + " in ymm0=" + hex256(in.ymm[0]) + " ymm1=" + hex256(in.ymm[1]) +
+                      " ymm2=" + hex256(in.ymm[2]) + " mem=" + hex256(in.mem) + " mxcsr=" + std::to_string(in.mxcsr);
+    EXPECT_EQ(s().rip, kCodeAddr + (c.end - c.begin) + 1) << ctx << ": did not complete, vector " << v;
+    for (unsigned r = 0; r < 3; ++r) {
+      uint64_t y[4];
+      get_ymm(r, y);
+      EXPECT_EQ(hex256(y), hex256(host.ymm[r])) << ctx << " ymm" << r;
+    }
+    uint64_t mem[8];
+    memory.read(kDataAddr, mem, sizeof mem);
+    EXPECT_EQ(hex256(mem), hex256(host.mem)) << ctx;
+    EXPECT_EQ(hex256(mem + 4), hex256(host.mem + 4)) << ctx;
+    EXPECT_EQ(s().gpr[kRax], host.rax) << ctx;
+    EXPECT_EQ(s().gpr[kRcx], host.rcx) << ctx;
+    EXPECT_EQ(s().mxcsr, host.mxcsr) << ctx;
+    EXPECT_EQ(cpu->rflags() & rflags::kArith, host.flags & rflags::kArith) << ctx;
+    return !::testing::Test::HasFailure();
+  }
+};
+
+AVX_INSN(int_vmovaps_yy, "vmovaps ymm0, ymm1")
+AVX_INSN(int_vmovaps_xx, "vmovaps xmm0, xmm1")
+AVX_INSN(int_vmovups_ym, "vmovups ymm0, [rsi+4]")
+AVX_INSN(int_vmovups_my, "vmovups [rsi+8], ymm1")
+AVX_INSN(int_vmovaps_xm, "vmovaps xmm0, [rsi+16]")
+AVX_INSN(int_vmovdqa_ym, "vmovdqa ymm0, [rsi]")
+AVX_INSN(int_vmovdqu_mx, "vmovdqu [rsi+3], xmm1")
+AVX_INSN(int_vmovntps_my, "vmovntps [rsi], ymm1")
+AVX_INSN(int_vmovntdq_mx, "vmovntdq [rsi+16], xmm2")
+AVX_INSN(int_vlddqu_ym, "vlddqu ymm0, [rsi+5]")
+AVX_INSN(int_vmovntdqa_xm, "vmovntdqa xmm0, [rsi]")
+AVX_INSN(int_vmovapd_my, "vmovapd [rsi], ymm2")
+AVX_INSN(int_vmovss_xxx, "vmovss xmm0, xmm1, xmm2")
+AVX_INSN(int_vmovss_xm, "vmovss xmm0, [rsi]")
+AVX_INSN(int_vmovss_mx, "vmovss [rsi+4], xmm1")
+AVX_INSN(int_vmovsd_xxx, "vmovsd xmm0, xmm1, xmm2")
+AVX_INSN(int_vmovsd_xm, "vmovsd xmm0, [rsi]")
+AVX_INSN(int_vmovsd_mx, "vmovsd [rsi+8], xmm1")
+AVX_INSN(int_vmovd_xr, "vmovd xmm0, eax")
+AVX_INSN(int_vmovd_rx, "vmovd eax, xmm1")
+AVX_INSN(int_vmovd_mx, "vmovd [rsi], xmm1")
+AVX_INSN(int_vmovq_xr, "vmovq xmm0, rcx")
+AVX_INSN(int_vmovq_rx, "vmovq rax, xmm1")
+AVX_INSN(int_vmovq_xx, "vmovq xmm0, xmm1")
+AVX_INSN(int_vmovq_xm, "vmovq xmm0, [rsi]")
+AVX_INSN(int_vmovq_mx, "vmovq [rsi], xmm1")
+AVX_INSN(int_vmovlps_xxm, "vmovlps xmm0, xmm1, [rsi]")
+AVX_INSN(int_vmovhps_xxm, "vmovhps xmm0, xmm1, [rsi]")
+AVX_INSN(int_vmovlpd_xxm, "vmovlpd xmm0, xmm1, [rsi]")
+AVX_INSN(int_vmovhpd_xxm, "vmovhpd xmm0, xmm1, [rsi]")
+AVX_INSN(int_vmovlps_mx, "vmovlps [rsi], xmm1")
+AVX_INSN(int_vmovhps_mx, "vmovhps [rsi], xmm1")
+AVX_INSN(int_vmovhpd_mx, "vmovhpd [rsi+8], xmm2")
+AVX_INSN(int_vmovhlps, "vmovhlps xmm0, xmm1, xmm2")
+AVX_INSN(int_vmovlhps, "vmovlhps xmm0, xmm1, xmm2")
+AVX_INSN(int_vmovmskps_y, "vmovmskps eax, ymm1")
+AVX_INSN(int_vmovmskpd_y, "vmovmskpd ecx, ymm1")
+AVX_INSN(int_vmovmskps_x, "vmovmskps eax, xmm2")
+AVX_INSN(int_vbroadcastss_y, "vbroadcastss ymm0, [rsi+4]")
+AVX_INSN(int_vbroadcastss_x, "vbroadcastss xmm0, [rsi]")
+AVX_INSN(int_vbroadcastsd, "vbroadcastsd ymm0, [rsi+8]")
+AVX_INSN(int_vbroadcastf128, "vbroadcastf128 ymm0, [rsi+16]")
+AVX_INSN(int_vinsertf128_r, "vinsertf128 ymm0, ymm1, xmm2, 1")
+AVX_INSN(int_vinsertf128_m, "vinsertf128 ymm0, ymm1, [rsi], 0")
+AVX_INSN(int_vextractf128_r, "vextractf128 xmm0, ymm1, 1")
+AVX_INSN(int_vextractf128_m, "vextractf128 [rsi], ymm1, 1")
+AVX_INSN(int_vperm2f128_20, "vperm2f128 ymm0, ymm1, ymm2, 0x20")
+AVX_INSN(int_vperm2f128_31, "vperm2f128 ymm0, ymm1, ymm2, 0x31")
+AVX_INSN(int_vperm2f128_88, "vperm2f128 ymm0, ymm1, ymm2, 0x8b")
+AVX_INSN(int_vperm2f128_m, "vperm2f128 ymm0, ymm1, [rsi], 0x12")
+AVX_INSN(int_vpermilps_v, "vpermilps ymm0, ymm1, ymm2")
+AVX_INSN(int_vpermilps_i, "vpermilps ymm0, ymm1, 0x1b")
+AVX_INSN(int_vpermilps_m, "vpermilps xmm0, [rsi], 0x4e")
+AVX_INSN(int_vpermilpd_v, "vpermilpd ymm0, ymm1, ymm2")
+AVX_INSN(int_vpermilpd_i, "vpermilpd ymm0, ymm1, 0x5")
+AVX_INSN(int_vpermilpd_vm, "vpermilpd xmm0, xmm1, [rsi]")
+AVX_INSN(int_vshufps_y, "vshufps ymm0, ymm1, ymm2, 0x9c")
+AVX_INSN(int_vshufpd_y, "vshufpd ymm0, ymm1, ymm2, 0x6")
+AVX_INSN(int_vshufps_xm, "vshufps xmm0, xmm1, [rsi+4], 0x1b")
+AVX_INSN(int_vunpcklps_y, "vunpcklps ymm0, ymm1, ymm2")
+AVX_INSN(int_vunpckhpd_ym, "vunpckhpd ymm0, ymm1, [rsi]")
+AVX_INSN(int_vunpckhps_x, "vunpckhps xmm0, xmm1, xmm2")
+AVX_INSN(int_vzeroupper, "vzeroupper")
+AVX_INSN(int_vzeroall, "vzeroall")
+AVX_INSN(int_vandps_y, "vandps ymm0, ymm1, ymm2")
+AVX_INSN(int_vandnpd_ym, "vandnpd ymm0, ymm1, [rsi]")
+AVX_INSN(int_vorps_y, "vorps ymm0, ymm1, ymm2")
+AVX_INSN(int_vxorpd_x, "vxorpd xmm0, xmm1, xmm2")
+AVX_INSN(int_vpaddb, "vpaddb xmm0, xmm1, xmm2")
+AVX_INSN(int_vpsubusw_m, "vpsubusw xmm0, xmm1, [rsi+1]")
+AVX_INSN(int_vpmullw, "vpmullw xmm0, xmm1, xmm2")
+AVX_INSN(int_vpmaddwd, "vpmaddwd xmm0, xmm1, xmm2")
+AVX_INSN(int_vpsllw_i, "vpsllw xmm0, xmm1, 3")
+AVX_INSN(int_vpsrad_x, "vpsrad xmm0, xmm1, xmm2")
+AVX_INSN(int_vpsrlq_i, "vpsrlq xmm2, xmm1, 33")
+AVX_INSN(int_vpslldq, "vpslldq xmm0, xmm1, 5")
+AVX_INSN(int_vpsrldq, "vpsrldq xmm0, xmm2, 11")
+AVX_INSN(int_vpshufd, "vpshufd xmm0, xmm1, 0x1b")
+AVX_INSN(int_vpshufd_m, "vpshufd xmm0, [rsi+2], 0x4e")
+AVX_INSN(int_vpshufhw, "vpshufhw xmm0, xmm1, 0x93")
+AVX_INSN(int_vpshuflw, "vpshuflw xmm0, xmm2, 0x39")
+AVX_INSN(int_vpunpcklbw, "vpunpcklbw xmm0, xmm1, xmm2")
+AVX_INSN(int_vpunpckhqdq, "vpunpckhqdq xmm0, xmm1, xmm2")
+AVX_INSN(int_vpacksswb, "vpacksswb xmm0, xmm1, xmm2")
+AVX_INSN(int_vpackuswb, "vpackuswb xmm0, xmm1, [rsi]")
+AVX_INSN(int_vpcmpgtd, "vpcmpgtd xmm0, xmm1, xmm2")
+AVX_INSN(int_vpcmpeqb, "vpcmpeqb xmm0, xmm1, xmm2")
+AVX_INSN(int_vpmovmskb, "vpmovmskb eax, xmm1")
+AVX_INSN(int_vpextrw, "vpextrw eax, xmm1, 5")
+AVX_INSN(int_vpinsrw_r, "vpinsrw xmm0, xmm1, eax, 3")
+AVX_INSN(int_vpinsrw_m, "vpinsrw xmm0, xmm1, [rsi], 7")
+AVX_INSN(int_vpsadbw, "vpsadbw xmm0, xmm1, xmm2")
+AVX_INSN(int_vpavgb, "vpavgb xmm0, xmm1, xmm2")
+AVX_INSN(int_vpxor, "vpxor xmm0, xmm1, xmm2")
+AVX_INSN(int_vpandn, "vpandn xmm0, xmm1, xmm2")
+AVX_INSN(int_vpmulhuw, "vpmulhuw xmm0, xmm1, xmm2")
+AVX_INSN(int_vpmuludq, "vpmuludq xmm0, xmm1, xmm2")
+AVX_INSN(int_vpminsw, "vpminsw xmm0, xmm1, xmm2")
+AVX_INSN(int_vpaddsw, "vpaddsw xmm0, xmm1, xmm2")
+AVX_INSN(int_paddb, "paddb xmm0, xmm1")
+AVX_INSN(int_movaps, "movaps xmm0, xmm1")
+AVX_INSN(int_movss_m, "movss xmm0, [rsi]")
+AVX_INSN(int_pshufd, "pshufd xmm0, xmm1, 3")
+AVX_INSN(int_unpcklps, "unpcklps xmm0, xmm2")
+AVX_INSN(int_movq_x, "movq xmm0, xmm1")
+const AvxCase kIntCases[] = {
+    AVX_CASE(int_vmovaps_yy),
+    AVX_CASE(int_vmovaps_xx),
+    AVX_CASE(int_vmovups_ym),
+    AVX_CASE(int_vmovups_my),
+    AVX_CASE(int_vmovaps_xm),
+    AVX_CASE(int_vmovdqa_ym),
+    AVX_CASE(int_vmovdqu_mx),
+    AVX_CASE(int_vmovntps_my),
+    AVX_CASE(int_vmovntdq_mx),
+    AVX_CASE(int_vlddqu_ym),
+    AVX_CASE(int_vmovntdqa_xm),
+    AVX_CASE(int_vmovapd_my),
+    AVX_CASE(int_vmovss_xxx),
+    AVX_CASE(int_vmovss_xm),
+    AVX_CASE(int_vmovss_mx),
+    AVX_CASE(int_vmovsd_xxx),
+    AVX_CASE(int_vmovsd_xm),
+    AVX_CASE(int_vmovsd_mx),
+    AVX_CASE(int_vmovd_xr),
+    AVX_CASE(int_vmovd_rx),
+    AVX_CASE(int_vmovd_mx),
+    AVX_CASE(int_vmovq_xr),
+    AVX_CASE(int_vmovq_rx),
+    AVX_CASE(int_vmovq_xx),
+    AVX_CASE(int_vmovq_xm),
+    AVX_CASE(int_vmovq_mx),
+    AVX_CASE(int_vmovlps_xxm),
+    AVX_CASE(int_vmovhps_xxm),
+    AVX_CASE(int_vmovlpd_xxm),
+    AVX_CASE(int_vmovhpd_xxm),
+    AVX_CASE(int_vmovlps_mx),
+    AVX_CASE(int_vmovhps_mx),
+    AVX_CASE(int_vmovhpd_mx),
+    AVX_CASE(int_vmovhlps),
+    AVX_CASE(int_vmovlhps),
+    AVX_CASE(int_vmovmskps_y),
+    AVX_CASE(int_vmovmskpd_y),
+    AVX_CASE(int_vmovmskps_x),
+    AVX_CASE(int_vbroadcastss_y),
+    AVX_CASE(int_vbroadcastss_x),
+    AVX_CASE(int_vbroadcastsd),
+    AVX_CASE(int_vbroadcastf128),
+    AVX_CASE(int_vinsertf128_r),
+    AVX_CASE(int_vinsertf128_m),
+    AVX_CASE(int_vextractf128_r),
+    AVX_CASE(int_vextractf128_m),
+    AVX_CASE(int_vperm2f128_20),
+    AVX_CASE(int_vperm2f128_31),
+    AVX_CASE(int_vperm2f128_88),
+    AVX_CASE(int_vperm2f128_m),
+    AVX_CASE(int_vpermilps_v),
+    AVX_CASE(int_vpermilps_i),
+    AVX_CASE(int_vpermilps_m),
+    AVX_CASE(int_vpermilpd_v),
+    AVX_CASE(int_vpermilpd_i),
+    AVX_CASE(int_vpermilpd_vm),
+    AVX_CASE(int_vshufps_y),
+    AVX_CASE(int_vshufpd_y),
+    AVX_CASE(int_vshufps_xm),
+    AVX_CASE(int_vunpcklps_y),
+    AVX_CASE(int_vunpckhpd_ym),
+    AVX_CASE(int_vunpckhps_x),
+    AVX_CASE(int_vzeroupper),
+    AVX_CASE(int_vzeroall),
+    AVX_CASE(int_vandps_y),
+    AVX_CASE(int_vandnpd_ym),
+    AVX_CASE(int_vorps_y),
+    AVX_CASE(int_vxorpd_x),
+    AVX_CASE(int_vpaddb),
+    AVX_CASE(int_vpsubusw_m),
+    AVX_CASE(int_vpmullw),
+    AVX_CASE(int_vpmaddwd),
+    AVX_CASE(int_vpsllw_i),
+    AVX_CASE(int_vpsrad_x),
+    AVX_CASE(int_vpsrlq_i),
+    AVX_CASE(int_vpslldq),
+    AVX_CASE(int_vpsrldq),
+    AVX_CASE(int_vpshufd),
+    AVX_CASE(int_vpshufd_m),
+    AVX_CASE(int_vpshufhw),
+    AVX_CASE(int_vpshuflw),
+    AVX_CASE(int_vpunpcklbw),
+    AVX_CASE(int_vpunpckhqdq),
+    AVX_CASE(int_vpacksswb),
+    AVX_CASE(int_vpackuswb),
+    AVX_CASE(int_vpcmpgtd),
+    AVX_CASE(int_vpcmpeqb),
+    AVX_CASE(int_vpmovmskb),
+    AVX_CASE(int_vpextrw),
+    AVX_CASE(int_vpinsrw_r),
+    AVX_CASE(int_vpinsrw_m),
+    AVX_CASE(int_vpsadbw),
+    AVX_CASE(int_vpavgb),
+    AVX_CASE(int_vpxor),
+    AVX_CASE(int_vpandn),
+    AVX_CASE(int_vpmulhuw),
+    AVX_CASE(int_vpmuludq),
+    AVX_CASE(int_vpminsw),
+    AVX_CASE(int_vpaddsw),
+    AVX_CASE(int_paddb),
+    AVX_CASE(int_movaps),
+    AVX_CASE(int_movss_m),
+    AVX_CASE(int_pshufd),
+    AVX_CASE(int_unpcklps),
+    AVX_CASE(int_movq_x),
+};
+AVX_INSN(single_vaddps_y, "vaddps ymm0, ymm1, ymm2")
+AVX_INSN(single_vaddps_xm, "vaddps xmm0, xmm1, [rsi+4]")
+AVX_INSN(single_vaddss, "vaddss xmm0, xmm1, xmm2")
+AVX_INSN(single_vaddss_m, "vaddss xmm0, xmm1, [rsi]")
+AVX_INSN(single_vsubps_ym, "vsubps ymm0, ymm1, [rsi]")
+AVX_INSN(single_vmulps_y, "vmulps ymm0, ymm1, ymm2")
+AVX_INSN(single_vdivps_y, "vdivps ymm0, ymm1, ymm2")
+AVX_INSN(single_vdivss, "vdivss xmm0, xmm1, xmm2")
+AVX_INSN(single_vsqrtps_y, "vsqrtps ymm0, ymm1")
+AVX_INSN(single_vsqrtps_m, "vsqrtps ymm0, [rsi]")
+AVX_INSN(single_vsqrtss, "vsqrtss xmm0, xmm1, xmm2")
+AVX_INSN(single_vminps_y, "vminps ymm0, ymm1, ymm2")
+AVX_INSN(single_vmaxps_y, "vmaxps ymm0, ymm1, ymm2")
+AVX_INSN(single_vrcpps_y, "vrcpps ymm0, ymm1")
+AVX_INSN(single_vrsqrtps_y, "vrsqrtps ymm0, ymm1")
+AVX_INSN(single_vrcpss, "vrcpss xmm0, xmm1, xmm2")
+AVX_INSN(single_vrsqrtss, "vrsqrtss xmm0, xmm1, xmm2")
+AVX_INSN(single_vcomiss, "vcomiss xmm0, xmm1")
+AVX_INSN(single_vucomiss_m, "vucomiss xmm0, [rsi]")
+AVX_INSN(single_vcvtss2si, "vcvtss2si eax, xmm1")
+AVX_INSN(single_vcvttss2si64, "vcvttss2si rax, xmm1")
+AVX_INSN(single_vcvtsi2ss, "vcvtsi2ss xmm0, xmm1, eax")
+AVX_INSN(single_vcvtsi2ss64, "vcvtsi2ss xmm0, xmm2, rcx")
+AVX_INSN(single_vcvtps2pd_y, "vcvtps2pd ymm0, xmm1")
+AVX_INSN(single_vcvtps2pd_ym, "vcvtps2pd ymm0, [rsi]")
+AVX_INSN(single_vcvtps2pd_x, "vcvtps2pd xmm0, xmm1")
+AVX_INSN(single_vcvtdq2ps_y, "vcvtdq2ps ymm0, ymm1")
+AVX_INSN(single_vcvtps2dq_y, "vcvtps2dq ymm0, ymm1")
+AVX_INSN(single_vcvttps2dq_ym, "vcvttps2dq ymm0, [rsi]")
+AVX_INSN(single_vcvtdq2pd_y, "vcvtdq2pd ymm0, xmm1")
+AVX_INSN(single_vcvtss2sd, "vcvtss2sd xmm0, xmm1, xmm2")
+AVX_INSN(single_vandps_f, "vandps ymm0, ymm1, ymm2")
+AVX_INSN(single_vshufps_f, "vshufps ymm0, ymm1, ymm2, 0x4e")
+AVX_INSN(single_addps_l, "addps xmm0, xmm1")
+AVX_INSN(single_cvtsi2ss_l, "cvtsi2ss xmm0, eax")
+AVX_INSN(single_sqrtss_l, "sqrtss xmm0, xmm1")
+AVX_INSN(single_vcmpps_0, "vcmpps ymm0, ymm1, ymm2, 0")
+AVX_INSN(single_vcmpps_1, "vcmpps ymm0, ymm1, ymm2, 1")
+AVX_INSN(single_vcmpps_2, "vcmpps ymm0, ymm1, ymm2, 2")
+AVX_INSN(single_vcmpps_3, "vcmpps ymm0, ymm1, ymm2, 3")
+AVX_INSN(single_vcmpps_4, "vcmpps ymm0, ymm1, ymm2, 4")
+AVX_INSN(single_vcmpps_5, "vcmpps ymm0, ymm1, ymm2, 5")
+AVX_INSN(single_vcmpps_6, "vcmpps ymm0, ymm1, ymm2, 6")
+AVX_INSN(single_vcmpps_7, "vcmpps ymm0, ymm1, ymm2, 7")
+AVX_INSN(single_vcmpps_8, "vcmpps ymm0, ymm1, ymm2, 8")
+AVX_INSN(single_vcmpps_9, "vcmpps ymm0, ymm1, ymm2, 9")
+AVX_INSN(single_vcmpps_10, "vcmpps ymm0, ymm1, ymm2, 10")
+AVX_INSN(single_vcmpps_11, "vcmpps ymm0, ymm1, ymm2, 11")
+AVX_INSN(single_vcmpps_12, "vcmpps ymm0, ymm1, ymm2, 12")
+AVX_INSN(single_vcmpps_13, "vcmpps ymm0, ymm1, ymm2, 13")
+AVX_INSN(single_vcmpps_14, "vcmpps ymm0, ymm1, ymm2, 14")
+AVX_INSN(single_vcmpps_15, "vcmpps ymm0, ymm1, ymm2, 15")
+AVX_INSN(single_vcmpps_16, "vcmpps ymm0, ymm1, ymm2, 16")
+AVX_INSN(single_vcmpps_17, "vcmpps ymm0, ymm1, ymm2, 17")
+AVX_INSN(single_vcmpps_18, "vcmpps ymm0, ymm1, ymm2, 18")
+AVX_INSN(single_vcmpps_19, "vcmpps ymm0, ymm1, ymm2, 19")
+AVX_INSN(single_vcmpps_20, "vcmpps ymm0, ymm1, ymm2, 20")
+AVX_INSN(single_vcmpps_21, "vcmpps ymm0, ymm1, ymm2, 21")
+AVX_INSN(single_vcmpps_22, "vcmpps ymm0, ymm1, ymm2, 22")
+AVX_INSN(single_vcmpps_23, "vcmpps ymm0, ymm1, ymm2, 23")
+AVX_INSN(single_vcmpps_24, "vcmpps ymm0, ymm1, ymm2, 24")
+AVX_INSN(single_vcmpps_25, "vcmpps ymm0, ymm1, ymm2, 25")
+AVX_INSN(single_vcmpps_26, "vcmpps ymm0, ymm1, ymm2, 26")
+AVX_INSN(single_vcmpps_27, "vcmpps ymm0, ymm1, ymm2, 27")
+AVX_INSN(single_vcmpps_28, "vcmpps ymm0, ymm1, ymm2, 28")
+AVX_INSN(single_vcmpps_29, "vcmpps ymm0, ymm1, ymm2, 29")
+AVX_INSN(single_vcmpps_30, "vcmpps ymm0, ymm1, ymm2, 30")
+AVX_INSN(single_vcmpps_31, "vcmpps ymm0, ymm1, ymm2, 31")
+AVX_INSN(single_vcmpss_0, "vcmpss xmm0, xmm1, xmm2, 0")
+AVX_INSN(single_vcmpss_1, "vcmpss xmm0, xmm1, xmm2, 1")
+AVX_INSN(single_vcmpss_2, "vcmpss xmm0, xmm1, xmm2, 2")
+AVX_INSN(single_vcmpss_3, "vcmpss xmm0, xmm1, xmm2, 3")
+AVX_INSN(single_vcmpss_4, "vcmpss xmm0, xmm1, xmm2, 4")
+AVX_INSN(single_vcmpss_5, "vcmpss xmm0, xmm1, xmm2, 5")
+AVX_INSN(single_vcmpss_6, "vcmpss xmm0, xmm1, xmm2, 6")
+AVX_INSN(single_vcmpss_7, "vcmpss xmm0, xmm1, xmm2, 7")
+AVX_INSN(single_vcmpss_8, "vcmpss xmm0, xmm1, xmm2, 8")
+AVX_INSN(single_vcmpss_9, "vcmpss xmm0, xmm1, xmm2, 9")
+AVX_INSN(single_vcmpss_10, "vcmpss xmm0, xmm1, xmm2, 10")
+AVX_INSN(single_vcmpss_11, "vcmpss xmm0, xmm1, xmm2, 11")
+AVX_INSN(single_vcmpss_12, "vcmpss xmm0, xmm1, xmm2, 12")
+AVX_INSN(single_vcmpss_13, "vcmpss xmm0, xmm1, xmm2, 13")
+AVX_INSN(single_vcmpss_14, "vcmpss xmm0, xmm1, xmm2, 14")
+AVX_INSN(single_vcmpss_15, "vcmpss xmm0, xmm1, xmm2, 15")
+AVX_INSN(single_vcmpss_16, "vcmpss xmm0, xmm1, xmm2, 16")
+AVX_INSN(single_vcmpss_17, "vcmpss xmm0, xmm1, xmm2, 17")
+AVX_INSN(single_vcmpss_18, "vcmpss xmm0, xmm1, xmm2, 18")
+AVX_INSN(single_vcmpss_19, "vcmpss xmm0, xmm1, xmm2, 19")
+AVX_INSN(single_vcmpss_20, "vcmpss xmm0, xmm1, xmm2, 20")
+AVX_INSN(single_vcmpss_21, "vcmpss xmm0, xmm1, xmm2, 21")
+AVX_INSN(single_vcmpss_22, "vcmpss xmm0, xmm1, xmm2, 22")
+AVX_INSN(single_vcmpss_23, "vcmpss xmm0, xmm1, xmm2, 23")
+AVX_INSN(single_vcmpss_24, "vcmpss xmm0, xmm1, xmm2, 24")
+AVX_INSN(single_vcmpss_25, "vcmpss xmm0, xmm1, xmm2, 25")
+AVX_INSN(single_vcmpss_26, "vcmpss xmm0, xmm1, xmm2, 26")
+AVX_INSN(single_vcmpss_27, "vcmpss xmm0, xmm1, xmm2, 27")
+AVX_INSN(single_vcmpss_28, "vcmpss xmm0, xmm1, xmm2, 28")
+AVX_INSN(single_vcmpss_29, "vcmpss xmm0, xmm1, xmm2, 29")
+AVX_INSN(single_vcmpss_30, "vcmpss xmm0, xmm1, xmm2, 30")
+AVX_INSN(single_vcmpss_31, "vcmpss xmm0, xmm1, xmm2, 31")
+const AvxCase kSingleCases[] = {
+    AVX_CASE(single_vaddps_y),
+    AVX_CASE(single_vaddps_xm),
+    AVX_CASE(single_vaddss),
+    AVX_CASE(single_vaddss_m),
+    AVX_CASE(single_vsubps_ym),
+    AVX_CASE(single_vmulps_y),
+    AVX_CASE(single_vdivps_y),
+    AVX_CASE(single_vdivss),
+    AVX_CASE(single_vsqrtps_y),
+    AVX_CASE(single_vsqrtps_m),
+    AVX_CASE(single_vsqrtss),
+    AVX_CASE(single_vminps_y),
+    AVX_CASE(single_vmaxps_y),
+    AVX_CASE(single_vrcpps_y),
+    AVX_CASE(single_vrsqrtps_y),
+    AVX_CASE(single_vrcpss),
+    AVX_CASE(single_vrsqrtss),
+    AVX_CASE(single_vcomiss),
+    AVX_CASE(single_vucomiss_m),
+    AVX_CASE(single_vcvtss2si),
+    AVX_CASE(single_vcvttss2si64),
+    AVX_CASE(single_vcvtsi2ss),
+    AVX_CASE(single_vcvtsi2ss64),
+    AVX_CASE(single_vcvtps2pd_y),
+    AVX_CASE(single_vcvtps2pd_ym),
+    AVX_CASE(single_vcvtps2pd_x),
+    AVX_CASE(single_vcvtdq2ps_y),
+    AVX_CASE(single_vcvtps2dq_y),
+    AVX_CASE(single_vcvttps2dq_ym),
+    AVX_CASE(single_vcvtdq2pd_y),
+    AVX_CASE(single_vcvtss2sd),
+    AVX_CASE(single_vandps_f),
+    AVX_CASE(single_vshufps_f),
+    AVX_CASE(single_addps_l),
+    AVX_CASE(single_cvtsi2ss_l),
+    AVX_CASE(single_sqrtss_l),
+    AVX_CASE(single_vcmpps_0),
+    AVX_CASE(single_vcmpps_1),
+    AVX_CASE(single_vcmpps_2),
+    AVX_CASE(single_vcmpps_3),
+    AVX_CASE(single_vcmpps_4),
+    AVX_CASE(single_vcmpps_5),
+    AVX_CASE(single_vcmpps_6),
+    AVX_CASE(single_vcmpps_7),
+    AVX_CASE(single_vcmpps_8),
+    AVX_CASE(single_vcmpps_9),
+    AVX_CASE(single_vcmpps_10),
+    AVX_CASE(single_vcmpps_11),
+    AVX_CASE(single_vcmpps_12),
+    AVX_CASE(single_vcmpps_13),
+    AVX_CASE(single_vcmpps_14),
+    AVX_CASE(single_vcmpps_15),
+    AVX_CASE(single_vcmpps_16),
+    AVX_CASE(single_vcmpps_17),
+    AVX_CASE(single_vcmpps_18),
+    AVX_CASE(single_vcmpps_19),
+    AVX_CASE(single_vcmpps_20),
+    AVX_CASE(single_vcmpps_21),
+    AVX_CASE(single_vcmpps_22),
+    AVX_CASE(single_vcmpps_23),
+    AVX_CASE(single_vcmpps_24),
+    AVX_CASE(single_vcmpps_25),
+    AVX_CASE(single_vcmpps_26),
+    AVX_CASE(single_vcmpps_27),
+    AVX_CASE(single_vcmpps_28),
+    AVX_CASE(single_vcmpps_29),
+    AVX_CASE(single_vcmpps_30),
+    AVX_CASE(single_vcmpps_31),
+    AVX_CASE(single_vcmpss_0),
+    AVX_CASE(single_vcmpss_1),
+    AVX_CASE(single_vcmpss_2),
+    AVX_CASE(single_vcmpss_3),
+    AVX_CASE(single_vcmpss_4),
+    AVX_CASE(single_vcmpss_5),
+    AVX_CASE(single_vcmpss_6),
+    AVX_CASE(single_vcmpss_7),
+    AVX_CASE(single_vcmpss_8),
+    AVX_CASE(single_vcmpss_9),
+    AVX_CASE(single_vcmpss_10),
+    AVX_CASE(single_vcmpss_11),
+    AVX_CASE(single_vcmpss_12),
+    AVX_CASE(single_vcmpss_13),
+    AVX_CASE(single_vcmpss_14),
+    AVX_CASE(single_vcmpss_15),
+    AVX_CASE(single_vcmpss_16),
+    AVX_CASE(single_vcmpss_17),
+    AVX_CASE(single_vcmpss_18),
+    AVX_CASE(single_vcmpss_19),
+    AVX_CASE(single_vcmpss_20),
+    AVX_CASE(single_vcmpss_21),
+    AVX_CASE(single_vcmpss_22),
+    AVX_CASE(single_vcmpss_23),
+    AVX_CASE(single_vcmpss_24),
+    AVX_CASE(single_vcmpss_25),
+    AVX_CASE(single_vcmpss_26),
+    AVX_CASE(single_vcmpss_27),
+    AVX_CASE(single_vcmpss_28),
+    AVX_CASE(single_vcmpss_29),
+    AVX_CASE(single_vcmpss_30),
+    AVX_CASE(single_vcmpss_31),
+};
+AVX_INSN(double_vaddpd_y, "vaddpd ymm0, ymm1, ymm2")
+AVX_INSN(double_vaddsd_m, "vaddsd xmm0, xmm1, [rsi]")
+AVX_INSN(double_vsubpd_ym, "vsubpd ymm0, ymm1, [rsi]")
+AVX_INSN(double_vmulpd_y, "vmulpd ymm0, ymm1, ymm2")
+AVX_INSN(double_vdivpd_y, "vdivpd ymm0, ymm1, ymm2")
+AVX_INSN(double_vsqrtpd_y, "vsqrtpd ymm0, ymm1")
+AVX_INSN(double_vsqrtsd, "vsqrtsd xmm0, xmm1, xmm2")
+AVX_INSN(double_vminpd_y, "vminpd ymm0, ymm1, ymm2")
+AVX_INSN(double_vmaxsd, "vmaxsd xmm0, xmm1, xmm2")
+AVX_INSN(double_vcomisd, "vcomisd xmm0, xmm1")
+AVX_INSN(double_vucomisd, "vucomisd xmm0, xmm1")
+AVX_INSN(double_vcvtsd2si64, "vcvtsd2si rax, xmm1")
+AVX_INSN(double_vcvttsd2si, "vcvttsd2si ecx, [rsi]")
+AVX_INSN(double_vcvtsi2sd64, "vcvtsi2sd xmm0, xmm1, rcx")
+AVX_INSN(double_vcvtpd2ps_y, "vcvtpd2ps xmm0, ymm1")
+AVX_INSN(double_vcvtpd2ps_ym, "vcvtpd2ps xmm0, ymmword ptr [rsi]")
+AVX_INSN(double_vcvtpd2ps_x, "vcvtpd2ps xmm0, xmm1")
+AVX_INSN(double_vcvtpd2dq_y, "vcvtpd2dq xmm0, ymm1")
+AVX_INSN(double_vcvttpd2dq_y, "vcvttpd2dq xmm0, ymm2")
+AVX_INSN(double_vcvttpd2dq_xm, "vcvttpd2dq xmm0, xmmword ptr [rsi]")
+AVX_INSN(double_vcvtsd2ss_m, "vcvtsd2ss xmm0, xmm1, [rsi]")
+AVX_INSN(double_vshufpd_f, "vshufpd ymm0, ymm1, ymm2, 0xa")
+AVX_INSN(double_vunpcklpd_f, "vunpcklpd ymm0, ymm1, ymm2")
+AVX_INSN(double_addsd_l, "addsd xmm0, xmm1")
+AVX_INSN(double_vcmppd_0, "vcmppd ymm0, ymm1, ymm2, 0")
+AVX_INSN(double_vcmppd_1, "vcmppd ymm0, ymm1, ymm2, 1")
+AVX_INSN(double_vcmppd_2, "vcmppd ymm0, ymm1, ymm2, 2")
+AVX_INSN(double_vcmppd_3, "vcmppd ymm0, ymm1, ymm2, 3")
+AVX_INSN(double_vcmppd_4, "vcmppd ymm0, ymm1, ymm2, 4")
+AVX_INSN(double_vcmppd_5, "vcmppd ymm0, ymm1, ymm2, 5")
+AVX_INSN(double_vcmppd_6, "vcmppd ymm0, ymm1, ymm2, 6")
+AVX_INSN(double_vcmppd_7, "vcmppd ymm0, ymm1, ymm2, 7")
+AVX_INSN(double_vcmppd_8, "vcmppd ymm0, ymm1, ymm2, 8")
+AVX_INSN(double_vcmppd_9, "vcmppd ymm0, ymm1, ymm2, 9")
+AVX_INSN(double_vcmppd_10, "vcmppd ymm0, ymm1, ymm2, 10")
+AVX_INSN(double_vcmppd_11, "vcmppd ymm0, ymm1, ymm2, 11")
+AVX_INSN(double_vcmppd_12, "vcmppd ymm0, ymm1, ymm2, 12")
+AVX_INSN(double_vcmppd_13, "vcmppd ymm0, ymm1, ymm2, 13")
+AVX_INSN(double_vcmppd_14, "vcmppd ymm0, ymm1, ymm2, 14")
+AVX_INSN(double_vcmppd_15, "vcmppd ymm0, ymm1, ymm2, 15")
+AVX_INSN(double_vcmppd_16, "vcmppd ymm0, ymm1, ymm2, 16")
+AVX_INSN(double_vcmppd_17, "vcmppd ymm0, ymm1, ymm2, 17")
+AVX_INSN(double_vcmppd_18, "vcmppd ymm0, ymm1, ymm2, 18")
+AVX_INSN(double_vcmppd_19, "vcmppd ymm0, ymm1, ymm2, 19")
+AVX_INSN(double_vcmppd_20, "vcmppd ymm0, ymm1, ymm2, 20")
+AVX_INSN(double_vcmppd_21, "vcmppd ymm0, ymm1, ymm2, 21")
+AVX_INSN(double_vcmppd_22, "vcmppd ymm0, ymm1, ymm2, 22")
+AVX_INSN(double_vcmppd_23, "vcmppd ymm0, ymm1, ymm2, 23")
+AVX_INSN(double_vcmppd_24, "vcmppd ymm0, ymm1, ymm2, 24")
+AVX_INSN(double_vcmppd_25, "vcmppd ymm0, ymm1, ymm2, 25")
+AVX_INSN(double_vcmppd_26, "vcmppd ymm0, ymm1, ymm2, 26")
+AVX_INSN(double_vcmppd_27, "vcmppd ymm0, ymm1, ymm2, 27")
+AVX_INSN(double_vcmppd_28, "vcmppd ymm0, ymm1, ymm2, 28")
+AVX_INSN(double_vcmppd_29, "vcmppd ymm0, ymm1, ymm2, 29")
+AVX_INSN(double_vcmppd_30, "vcmppd ymm0, ymm1, ymm2, 30")
+AVX_INSN(double_vcmppd_31, "vcmppd ymm0, ymm1, ymm2, 31")
+AVX_INSN(double_vcmpsd_0, "vcmpsd xmm0, xmm1, [rsi], 0")
+AVX_INSN(double_vcmpsd_1, "vcmpsd xmm0, xmm1, [rsi], 1")
+AVX_INSN(double_vcmpsd_2, "vcmpsd xmm0, xmm1, [rsi], 2")
+AVX_INSN(double_vcmpsd_3, "vcmpsd xmm0, xmm1, [rsi], 3")
+AVX_INSN(double_vcmpsd_4, "vcmpsd xmm0, xmm1, [rsi], 4")
+AVX_INSN(double_vcmpsd_5, "vcmpsd xmm0, xmm1, [rsi], 5")
+AVX_INSN(double_vcmpsd_6, "vcmpsd xmm0, xmm1, [rsi], 6")
+AVX_INSN(double_vcmpsd_7, "vcmpsd xmm0, xmm1, [rsi], 7")
+AVX_INSN(double_vcmpsd_8, "vcmpsd xmm0, xmm1, [rsi], 8")
+AVX_INSN(double_vcmpsd_9, "vcmpsd xmm0, xmm1, [rsi], 9")
+AVX_INSN(double_vcmpsd_10, "vcmpsd xmm0, xmm1, [rsi], 10")
+AVX_INSN(double_vcmpsd_11, "vcmpsd xmm0, xmm1, [rsi], 11")
+AVX_INSN(double_vcmpsd_12, "vcmpsd xmm0, xmm1, [rsi], 12")
+AVX_INSN(double_vcmpsd_13, "vcmpsd xmm0, xmm1, [rsi], 13")
+AVX_INSN(double_vcmpsd_14, "vcmpsd xmm0, xmm1, [rsi], 14")
+AVX_INSN(double_vcmpsd_15, "vcmpsd xmm0, xmm1, [rsi], 15")
+AVX_INSN(double_vcmpsd_16, "vcmpsd xmm0, xmm1, [rsi], 16")
+AVX_INSN(double_vcmpsd_17, "vcmpsd xmm0, xmm1, [rsi], 17")
+AVX_INSN(double_vcmpsd_18, "vcmpsd xmm0, xmm1, [rsi], 18")
+AVX_INSN(double_vcmpsd_19, "vcmpsd xmm0, xmm1, [rsi], 19")
+AVX_INSN(double_vcmpsd_20, "vcmpsd xmm0, xmm1, [rsi], 20")
+AVX_INSN(double_vcmpsd_21, "vcmpsd xmm0, xmm1, [rsi], 21")
+AVX_INSN(double_vcmpsd_22, "vcmpsd xmm0, xmm1, [rsi], 22")
+AVX_INSN(double_vcmpsd_23, "vcmpsd xmm0, xmm1, [rsi], 23")
+AVX_INSN(double_vcmpsd_24, "vcmpsd xmm0, xmm1, [rsi], 24")
+AVX_INSN(double_vcmpsd_25, "vcmpsd xmm0, xmm1, [rsi], 25")
+AVX_INSN(double_vcmpsd_26, "vcmpsd xmm0, xmm1, [rsi], 26")
+AVX_INSN(double_vcmpsd_27, "vcmpsd xmm0, xmm1, [rsi], 27")
+AVX_INSN(double_vcmpsd_28, "vcmpsd xmm0, xmm1, [rsi], 28")
+AVX_INSN(double_vcmpsd_29, "vcmpsd xmm0, xmm1, [rsi], 29")
+AVX_INSN(double_vcmpsd_30, "vcmpsd xmm0, xmm1, [rsi], 30")
+AVX_INSN(double_vcmpsd_31, "vcmpsd xmm0, xmm1, [rsi], 31")
+const AvxCase kDoubleCases[] = {
+    AVX_CASE(double_vaddpd_y),
+    AVX_CASE(double_vaddsd_m),
+    AVX_CASE(double_vsubpd_ym),
+    AVX_CASE(double_vmulpd_y),
+    AVX_CASE(double_vdivpd_y),
+    AVX_CASE(double_vsqrtpd_y),
+    AVX_CASE(double_vsqrtsd),
+    AVX_CASE(double_vminpd_y),
+    AVX_CASE(double_vmaxsd),
+    AVX_CASE(double_vcomisd),
+    AVX_CASE(double_vucomisd),
+    AVX_CASE(double_vcvtsd2si64),
+    AVX_CASE(double_vcvttsd2si),
+    AVX_CASE(double_vcvtsi2sd64),
+    AVX_CASE(double_vcvtpd2ps_y),
+    AVX_CASE(double_vcvtpd2ps_ym),
+    AVX_CASE(double_vcvtpd2ps_x),
+    AVX_CASE(double_vcvtpd2dq_y),
+    AVX_CASE(double_vcvttpd2dq_y),
+    AVX_CASE(double_vcvttpd2dq_xm),
+    AVX_CASE(double_vcvtsd2ss_m),
+    AVX_CASE(double_vshufpd_f),
+    AVX_CASE(double_vunpcklpd_f),
+    AVX_CASE(double_addsd_l),
+    AVX_CASE(double_vcmppd_0),
+    AVX_CASE(double_vcmppd_1),
+    AVX_CASE(double_vcmppd_2),
+    AVX_CASE(double_vcmppd_3),
+    AVX_CASE(double_vcmppd_4),
+    AVX_CASE(double_vcmppd_5),
+    AVX_CASE(double_vcmppd_6),
+    AVX_CASE(double_vcmppd_7),
+    AVX_CASE(double_vcmppd_8),
+    AVX_CASE(double_vcmppd_9),
+    AVX_CASE(double_vcmppd_10),
+    AVX_CASE(double_vcmppd_11),
+    AVX_CASE(double_vcmppd_12),
+    AVX_CASE(double_vcmppd_13),
+    AVX_CASE(double_vcmppd_14),
+    AVX_CASE(double_vcmppd_15),
+    AVX_CASE(double_vcmppd_16),
+    AVX_CASE(double_vcmppd_17),
+    AVX_CASE(double_vcmppd_18),
+    AVX_CASE(double_vcmppd_19),
+    AVX_CASE(double_vcmppd_20),
+    AVX_CASE(double_vcmppd_21),
+    AVX_CASE(double_vcmppd_22),
+    AVX_CASE(double_vcmppd_23),
+    AVX_CASE(double_vcmppd_24),
+    AVX_CASE(double_vcmppd_25),
+    AVX_CASE(double_vcmppd_26),
+    AVX_CASE(double_vcmppd_27),
+    AVX_CASE(double_vcmppd_28),
+    AVX_CASE(double_vcmppd_29),
+    AVX_CASE(double_vcmppd_30),
+    AVX_CASE(double_vcmppd_31),
+    AVX_CASE(double_vcmpsd_0),
+    AVX_CASE(double_vcmpsd_1),
+    AVX_CASE(double_vcmpsd_2),
+    AVX_CASE(double_vcmpsd_3),
+    AVX_CASE(double_vcmpsd_4),
+    AVX_CASE(double_vcmpsd_5),
+    AVX_CASE(double_vcmpsd_6),
+    AVX_CASE(double_vcmpsd_7),
+    AVX_CASE(double_vcmpsd_8),
+    AVX_CASE(double_vcmpsd_9),
+    AVX_CASE(double_vcmpsd_10),
+    AVX_CASE(double_vcmpsd_11),
+    AVX_CASE(double_vcmpsd_12),
+    AVX_CASE(double_vcmpsd_13),
+    AVX_CASE(double_vcmpsd_14),
+    AVX_CASE(double_vcmpsd_15),
+    AVX_CASE(double_vcmpsd_16),
+    AVX_CASE(double_vcmpsd_17),
+    AVX_CASE(double_vcmpsd_18),
+    AVX_CASE(double_vcmpsd_19),
+    AVX_CASE(double_vcmpsd_20),
+    AVX_CASE(double_vcmpsd_21),
+    AVX_CASE(double_vcmpsd_22),
+    AVX_CASE(double_vcmpsd_23),
+    AVX_CASE(double_vcmpsd_24),
+    AVX_CASE(double_vcmpsd_25),
+    AVX_CASE(double_vcmpsd_26),
+    AVX_CASE(double_vcmpsd_27),
+    AVX_CASE(double_vcmpsd_28),
+    AVX_CASE(double_vcmpsd_29),
+    AVX_CASE(double_vcmpsd_30),
+    AVX_CASE(double_vcmpsd_31),
+};
+
+const uint32_t kFloats[] = {0x00000000, 0x80000000, 0x00000001, 0x807fffff, 0x00800000, 0x3f800000, 0xbf800000,
+                            0x3fc00000, 0x40200000, 0x3f800001, 0x7f7fffff, 0xff7fffff, 0x7f800000, 0xff800000,
+                            0x7fc00000, 0xffc00001, 0x7f800001, 0xff812345, 0x3eaaaaab, 0x4f000000, 0xcf000001,
+                            0x5f000000, 0x00400000, 0x60000000};
+const uint64_t kDoubles[] = {0x0000000000000000, 0x8000000000000000, 0x0000000000000001, 0x800fffffffffffff,
+                             0x0010000000000000, 0x3ff0000000000000, 0xbff0000000000000, 0x3ff8000000000000,
+                             0x3ff0000000000001, 0x7fefffffffffffff, 0x7ff0000000000000, 0xfff0000000000000,
+                             0x7ff8000000000000, 0xfff8000000000001, 0x7ff0000000000001, 0xfff0000000012345,
+                             0x3fd5555555555555, 0x41e0000000000000, 0xc1e0000000200000, 0x43e0000000000000,
+                             0x36a0000000000000, 0x47effffff0000000, 0x0008000000000000, 0x2000000000000000};
+const uint64_t kIntegers[] = {0, 1, ~0ull, 0x7fffffff, 0x80000000, 0x7fffffffffffffff, 0x8000000000000000,
+                              0x1000001, 0x20000000000001, 0xffffffff, 0x12345678};
+
+enum class Values { integers, singles, doubles };
+
+uint64_t a_value(Values kind, std::mt19937_64& rng) {
+  switch (kind) {
+    case Values::singles:
+      return kFloats[rng() % std::size(kFloats)] | uint64_t{kFloats[rng() % std::size(kFloats)]} << 32;
+    case Values::doubles:
+      return rng() % 8 ? kDoubles[rng() % std::size(kDoubles)] : rng();
+    default:
+      return rng() % 4 ? rng() : kIntegers[rng() % std::size(kIntegers)];
+  }
+}
+
+void run_cases(const AvxCase* cases, size_t count, Values kind) {
+  if (!host_has_avx()) GTEST_SKIP() << "host without AVX";
+  AvxHarness h;
+  std::mt19937_64 rng(11);
+  for (size_t n = 0; n < count; ++n) {
+    for (unsigned it = 0; it < 64; ++it) {
+      AvxRegs in{};
+      for (auto& y : in.ymm)
+        for (uint64_t& q : y) q = a_value(kind, rng);
+      for (uint64_t& q : in.mem) q = a_value(kind, rng);
+      in.rax = kIntegers[rng() % std::size(kIntegers)];
+      in.rcx = kIntegers[rng() % std::size(kIntegers)];
+      // RC 0-3, each with and without FTZ+DAZ; some runs start with flags set (sticky).
+      in.mxcsr = 0x1f80 | ((it & 3) << 13) | ((it & 4) ? 0x8040 : 0) | (rng() % 4 == 0 ? (rng() & 0x3f) : 0);
+      in.flags = 0x2 | (rng() & rflags::kArith);
+      if (!h.compare(cases[n], in)) return;
+    }
+  }
+}
+
+TEST(CpuAvx, IntegerAndDataMovementMatchHost) { run_cases(kIntCases, std::size(kIntCases), Values::integers); }
+TEST(CpuAvx, SingleMatchesHost) { run_cases(kSingleCases, std::size(kSingleCases), Values::singles); }
+TEST(CpuAvx, DoubleMatchesHost) { run_cases(kDoubleCases, std::size(kDoubleCases), Values::doubles); }
+
+GUEST_CODE(avx_vaddps, "  vaddps ymm0, ymm1, ymm2\n")
+GUEST_CODE(avx_vmovaps_load, "  vmovaps ymm0, [rsi]\n")
+GUEST_CODE(avx_vmovaps_x_load, "  vmovaps xmm0, [rsi]\n")
+GUEST_CODE(avx_vaddps_unaligned, "  vaddps ymm0, ymm1, [rsi + 4]\n")
+GUEST_CODE(avx_vpaddb_256, "  vpaddb ymm0, ymm1, ymm2\n")
+GUEST_CODE(avx_vbroadcastss_reg, "  vbroadcastss xmm0, xmm1\n")
+GUEST_CODE(avx_vdivps, "  vdivps ymm0, ymm1, ymm2\n")
+GUEST_CODE(avx_xsave_roundtrip, "  vbroadcastsd ymm3, [rsi]\n  mov eax, 7\n  xor edx, edx\n  xsave [rbx]\n"
+                                "  vzeroall\n  xrstor [rbx]\n")
+GUEST_CODE(avx_legacy_addps, "  addps xmm3, xmm3\n")
+GUEST_CODE(avx_vzeroupper, "  vzeroupper\n")
+
+// Encodings Zydis rejects for VEX (Vol. 2A §2.3.2-2.3.4), as raw bytes.
+const std::vector<std::vector<uint8_t>> kInvalidEncodings = {
+    {0xc5, 0xb8, 0x28, 0xc1},        // VMOVAPS xmm0, xmm1 with VEX.vvvv = 0111b
+    {0x66, 0xc5, 0xf8, 0x28, 0xc1},  // 66 before VEX
+    {0xf3, 0xc5, 0xf8, 0x28, 0xc1},  // F3 before VEX
+    {0xf0, 0xc5, 0xf8, 0x28, 0xc1},  // LOCK before VEX
+    {0x40, 0xc5, 0xf8, 0x28, 0xc1},  // REX before VEX
+    {0xc5, 0xfd, 0x6e, 0xc0},        // VMOVD with VEX.L = 1
+};
+
+TEST(CpuAvx, UdAndNmRules) {
+  AvxRegs in{};
+  in.mxcsr = 0x1f80;
+  {
+    AvxHarness h;
+    EXPECT_EQ(h.exec(GUEST_BYTES(avx_vaddps), in), -1);
+    for (const auto& bytes : kInvalidEncodings) EXPECT_EQ(h.exec(bytes, in), vec::kUD) << int(bytes[0]);
+    EXPECT_EQ(h.exec(GUEST_BYTES(avx_vpaddb_256), in), vec::kUD) << "256-bit integer forms are AVX2";
+    EXPECT_EQ(h.exec(GUEST_BYTES(avx_vbroadcastss_reg), in), vec::kUD) << "register broadcast is AVX2";
+    h.s().cr0 |= 1u << 2;  // CR0.EM does not apply to VEX instructions
+    EXPECT_EQ(h.exec(GUEST_BYTES(avx_vaddps), in), -1);
+    h.s().cr0 |= 1u << 3;  // CR0.TS
+    EXPECT_EQ(h.exec(GUEST_BYTES(avx_vaddps), in), vec::kNM);
+  }
+  {
+    AvxHarness h;
+    h.cpu->set_xcr0(3);
+    EXPECT_EQ(h.exec(GUEST_BYTES(avx_vaddps), in), vec::kUD) << "XCR0[2:1] != 11b";
+    h.s().cr0 |= 1u << 3;
+    EXPECT_EQ(h.exec(GUEST_BYTES(avx_vaddps), in), vec::kUD) << "#UD before #NM";
+  }
+  {
+    AvxHarness h;
+    h.s().cr4 &= ~(1ull << 18);
+    EXPECT_EQ(h.exec(GUEST_BYTES(avx_vaddps), in), vec::kUD) << "CR4.OSXSAVE = 0";
+  }
+}
+
+// Aligned moves check the operand size's alignment (32 for YMM, 16 for XMM);
+// VEX arithmetic takes any alignment, unlike legacy SSE (Vol. 2A §2.4).
+TEST(CpuAvx, AlignmentRules) {
+  AvxHarness h;
+  auto at = [&](const std::vector<uint8_t>& code, uint64_t rsi) {
+    h.load(code);
+    h.s().gpr[kRsi] = rsi;
+    h.s().gpr[kRsp] = CpuHarness::kStackTop;
+    h.run(100);
+    return h.delivered_vector();
+  };
+  EXPECT_EQ(at(GUEST_BYTES(avx_vmovaps_load), CpuHarness::kDataAddr), -1);
+  EXPECT_EQ(at(GUEST_BYTES(avx_vmovaps_load), CpuHarness::kDataAddr + 16), vec::kGP);
+  EXPECT_EQ(at(GUEST_BYTES(avx_vmovaps_x_load), CpuHarness::kDataAddr + 16), -1);
+  EXPECT_EQ(at(GUEST_BYTES(avx_vmovaps_x_load), CpuHarness::kDataAddr + 8), vec::kGP);
+  EXPECT_EQ(at(GUEST_BYTES(avx_vaddps_unaligned), CpuHarness::kDataAddr + 1), -1);
+}
+
+// Vol. 1 §11.5.1 for a 256-bit operation: an unmasked exception in the upper
+// lane leaves the whole destination alone and raises #XM.
+TEST(CpuAvx, UnmaskedExceptionInUpperLaneWritesNothing) {
+  AvxHarness h;
+  AvxRegs in{};
+  const uint64_t one = 0x3f8000003f800000;
+  for (unsigned k = 0; k < 4; ++k) in.ymm[0][k] = 0x1111111111111111 * (k + 1), in.ymm[1][k] = one, in.ymm[2][k] = one;
+  in.ymm[2][3] = 0x3f80000000000000;  // element 6: 1.0 / 0.0
+  in.mxcsr = 0x1f80 & ~(1u << 9);    // ZM clear
+  EXPECT_EQ(h.exec(GUEST_BYTES(avx_vdivps), in), 19);
+  uint64_t y[4];
+  h.get_ymm(0, y);
+  EXPECT_EQ(hex256(y), hex256(in.ymm[0]));
+  EXPECT_EQ(h.s().mxcsr & 0x3f, 0x4u);
+}
+
+// YMM state survives XSAVE, VZEROALL and XRSTOR; a legacy SSE write keeps
+// bits 255:128 and VZEROUPPER clears them.
+TEST(CpuAvx, XsaveRoundTripAndUpperBits) {
+  AvxHarness h;
+  AvxRegs in{};
+  in.mxcsr = 0x1f80;
+  in.mem[0] = 0x0123456789abcdef;
+  h.s().gpr[kRbx] = CpuHarness::kDataAddr + 0x1000;
+  EXPECT_EQ(h.exec(GUEST_BYTES(avx_xsave_roundtrip), in), -1);
+  for (unsigned k = 0; k < 2; ++k) {
+    EXPECT_EQ(h.s().xmm[3][k], in.mem[0]);
+    EXPECT_EQ(h.s().ymm_hi[3][k], in.mem[0]);
+  }
+  h.s().ymm_hi[3][1] = 5;
+  EXPECT_EQ(h.exec(GUEST_BYTES(avx_legacy_addps), in), -1);
+  EXPECT_EQ(h.s().ymm_hi[3][1], 5u) << "legacy SSE keeps bits 255:128";
+  EXPECT_EQ(h.exec(GUEST_BYTES(avx_vzeroupper), in), -1);
+  EXPECT_EQ(h.s().ymm_hi[3][0] | h.s().ymm_hi[3][1], 0u);
+}
+
+}  // namespace
+}  // namespace nv::test
