@@ -1,6 +1,7 @@
 // AVX data movement (SDM Vol. 1 ch. 14, Vol. 2 per instruction): the VEX
 // moves between YMM/XMM registers and memory, scalar and half-register moves,
-// broadcasts, 128-bit lane insert/extract/permute, VPERMILPS/PD and
+// broadcasts, 128-bit lane insert/extract/permute, VPERMILPS/PD, masked
+// moves, VPTEST/VTESTPS/VTESTPD, the SSE3 duplicating moves and
 // VZEROUPPER/VZEROALL. The VEX forms of the SSE/SSE2 arithmetic, logic,
 // shuffles and unpacks are registered with their legacy forms
 // (exec_sse_int.cpp, exec_sse_fp.cpp). A VEX.128 register destination has
@@ -158,6 +159,71 @@ void vpermil(Cpu& c, const DecodedInsn& i) {
   write_ymm(c, i, 0, r, width, false);
 }
 
+// VMOVSLDUP/VMOVSHDUP (the even or odd dwords of each lane, each twice) and
+// VMOVDDUP (the low qword of each lane twice; its 128-bit form reads m64).
+template <unsigned FIRST, bool QWORDS>
+void vdup(Cpu& c, const DecodedInsn& i) {
+  check_avx(c);
+  const unsigned width = vex_width(i);
+  Ymm v = read_ymm(c, i, 1, QWORDS && width == 16 ? 8 : width, false);
+  Ymm r;
+  for (unsigned lane = 0; lane < width / 16; ++lane)
+    for (unsigned k = 0; k < 4; ++k) {
+      unsigned from = QWORDS ? k % 2 : (k & ~1u) + FIRST;
+      r.lane[lane].set<uint32_t>(k, v.lane[lane].get<uint32_t>(from));
+    }
+  write_ymm(c, i, 0, r, width, false);
+}
+
+// VPTEST and VTESTPS/VTESTPD (Vol. 2B PTEST, Vol. 2C VTESTPD/VTESTPS): ZF when
+// src AND dst is zero, CF when src AND NOT dst is zero, over every bit or only
+// the element sign bits; AF, OF, PF and SF cleared.
+template <uint64_t MASK>
+void vtest(Cpu& c, const DecodedInsn& i) {
+  check_avx(c);
+  const unsigned width = vex_width(i);
+  Ymm src = read_ymm(c, i, 1, width, false);
+  Ymm dst = read_ymm(c, i, 0, width, false);
+  uint64_t and_ = 0, andn = 0;
+  for (unsigned k = 0; k < width / 8; ++k) {
+    uint64_t s = src.lane[k / 2].q(k % 2), d = dst.lane[k / 2].q(k % 2);
+    and_ |= s & d & MASK;
+    andn |= s & ~d & MASK;
+  }
+  c.set_arith_flags(rflags::kArith, (and_ ? 0 : rflags::kZF) | (andn ? 0 : rflags::kCF));
+}
+
+// VMASKMOVPS/VMASKMOVPD (Vol. 2C): only the elements whose mask (VEX.vvvv)
+// sign bit is set are loaded (the others are zero) or stored, and only their
+// accesses can fault; a store checks every such element before writing any.
+template <class T>
+void vmaskmov(Cpu& c, const DecodedInsn& i) {
+  check_avx(c);
+  const bool store = i.op[0].kind == OpKind::mem;
+  const unsigned width = store ? (i.op[2].kind == OpKind::ymm ? 32 : 16) : vex_width(i);
+  constexpr unsigned n = 16 / sizeof(T);
+  Ymm mask = read_ymm(c, i, 1, width, false);
+  const uint64_t ea = c.effective_address(i);
+  AccessType a = c.data_access(store ? AccessKind::write : AccessKind::read);
+  auto selected = [&](unsigned e) { return mask.lane[e / n].get<T>(e % n) >> (8 * sizeof(T) - 1); };
+  uint64_t lin[8];
+  for (unsigned e = 0; e < width / sizeof(T); ++e) {
+    if (!selected(e)) continue;
+    lin[e] = c.linear(i.seg, (ea + e * sizeof(T)) & size_mask(i.asize), sizeof(T), store);
+    c.translate(lin[e], a);
+  }
+  if (store) {
+    Ymm data = read_ymm(c, i, 2, width, false);
+    for (unsigned e = 0; e < width / sizeof(T); ++e)
+      if (selected(e)) c.write_linear(lin[e], sizeof(T), data.lane[e / n].get<T>(e % n), a);
+    return;
+  }
+  Ymm r;
+  for (unsigned e = 0; e < width / sizeof(T); ++e)
+    if (selected(e)) r.lane[e / n].set<T>(e % n, static_cast<T>(c.read_linear(lin[e], sizeof(T), a)));
+  write_ymm(c, i, 0, r, width, false);
+}
+
 // VZEROUPPER zeroes bits 255:128 of YMM0-15, VZEROALL the whole registers;
 // outside 64-bit mode only YMM0-7 (Vol. 2C VZEROUPPER, VZEROALL).
 template <bool ALL>
@@ -197,6 +263,14 @@ void add_avx_handlers(HandlerTable& t) {
   t.add(ZYDIS_MNEMONIC_VPERM2F128, vperm2f128);
   t.add(ZYDIS_MNEMONIC_VPERMILPS, vpermil<uint32_t>);
   t.add(ZYDIS_MNEMONIC_VPERMILPD, vpermil<uint64_t>);
+  t.add(ZYDIS_MNEMONIC_VMOVSLDUP, vdup<0, false>);
+  t.add(ZYDIS_MNEMONIC_VMOVSHDUP, vdup<1, false>);
+  t.add(ZYDIS_MNEMONIC_VMOVDDUP, vdup<0, true>);
+  t.add(ZYDIS_MNEMONIC_VPTEST, vtest<~0ull>);
+  t.add(ZYDIS_MNEMONIC_VTESTPS, vtest<0x8000'0000'8000'0000ull>);
+  t.add(ZYDIS_MNEMONIC_VTESTPD, vtest<0x8000'0000'0000'0000ull>);
+  t.add(ZYDIS_MNEMONIC_VMASKMOVPS, vmaskmov<uint32_t>);
+  t.add(ZYDIS_MNEMONIC_VMASKMOVPD, vmaskmov<uint64_t>);
   t.add(ZYDIS_MNEMONIC_VZEROUPPER, vzero<false>);
   t.add(ZYDIS_MNEMONIC_VZEROALL, vzero<true>);
 }

@@ -1,5 +1,6 @@
 // SSE data movement: XMM register and memory moves, MOVD/MOVQ (also MMX),
-// scalar and half-register moves, sign masks, MXCSR and FXSAVE/FXRSTOR.
+// scalar and half-register moves, sign masks, MXCSR (also VLDMXCSR/VSTMXCSR)
+// and FXSAVE/FXRSTOR. The VEX moves are in exec_avx.cpp.
 // Packed integer and logic: exec_sse_int.cpp; floating point: exec_sse_fp.cpp.
 #include "cpu/cpu.h"
 #include "cpu/handler_table.h"
@@ -102,15 +103,18 @@ void movmsk(Cpu& c, const DecodedInsn& i) {
   c.set_reg(i.op[0].reg, i.op[0].size, mask);
 }
 
-// LDMXCSR/STMXCSR: reserved MXCSR bits (31:16, and DAZ without support) #GP.
+// LDMXCSR/STMXCSR and VLDMXCSR/VSTMXCSR: reserved MXCSR bits (31:16, and DAZ
+// without support) #GP.
+template <Enc E>
 void ldmxcsr(Cpu& c, const DecodedInsn& i) {
-  check_sse(c);
+  check_simd<E>(c);
   uint32_t v = static_cast<uint32_t>(c.read_op(i, 0));
   if (v & ~kMxcsrMask) throw_fault(vec::kGP, 0);
   c.state().mxcsr = v;
 }
+template <Enc E>
 void stmxcsr(Cpu& c, const DecodedInsn& i) {
-  check_sse(c);
+  check_simd<E>(c);
   c.write_op(i, 0, c.state().mxcsr);
 }
 
@@ -159,8 +163,10 @@ void add_sse_handlers(HandlerTable& t) {
   t.add(ZYDIS_MNEMONIC_MOVDQ2Q, movq2dq);
   t.add(ZYDIS_MNEMONIC_MOVMSKPS, movmsk<uint32_t>);
   t.add(ZYDIS_MNEMONIC_MOVMSKPD, movmsk<uint64_t>);
-  t.add(ZYDIS_MNEMONIC_LDMXCSR, ldmxcsr);
-  t.add(ZYDIS_MNEMONIC_STMXCSR, stmxcsr);
+  t.add(ZYDIS_MNEMONIC_LDMXCSR, ldmxcsr<Enc::legacy>);
+  t.add(ZYDIS_MNEMONIC_STMXCSR, stmxcsr<Enc::legacy>);
+  t.add(ZYDIS_MNEMONIC_VLDMXCSR, ldmxcsr<Enc::vex>);
+  t.add(ZYDIS_MNEMONIC_VSTMXCSR, stmxcsr<Enc::vex>);
   t.add(ZYDIS_MNEMONIC_FXSAVE, fxsave);
   t.add(ZYDIS_MNEMONIC_FXSAVE64, fxsave);
   t.add(ZYDIS_MNEMONIC_FXRSTOR, fxrstor);

@@ -226,7 +226,39 @@ AVX_INSN(int_movss_m, "movss xmm0, [rsi]")
 AVX_INSN(int_pshufd, "pshufd xmm0, xmm1, 3")
 AVX_INSN(int_unpcklps, "unpcklps xmm0, xmm2")
 AVX_INSN(int_movq_x, "movq xmm0, xmm1")
+AVX_INSN(int_vstmxcsr, "vstmxcsr [rsi+4]")
+AVX_INSN(int_vmovsldup_y, "vmovsldup ymm0, ymm1")
+AVX_INSN(int_vmovshdup_xm, "vmovshdup xmm0, [rsi]")
+AVX_INSN(int_vmovddup_ym, "vmovddup ymm0, [rsi]")
+AVX_INSN(int_vmovddup_xm, "vmovddup xmm0, [rsi+8]")
+AVX_INSN(int_vmovddup_xx, "vmovddup xmm0, xmm1")
+AVX_INSN(int_vptest_x, "vptest xmm1, xmm2")
+AVX_INSN(int_vptest_ym, "vptest ymm1, [rsi]")
+AVX_INSN(int_vptest_same, "vptest ymm1, ymm1")
+AVX_INSN(int_vtestps_y, "vtestps ymm1, ymm2")
+AVX_INSN(int_vtestpd_x, "vtestpd xmm1, xmm2")
+AVX_INSN(int_vtestps_same, "vtestps ymm2, ymm2")
+AVX_INSN(int_vmaskmovps_load, "vmaskmovps ymm0, ymm1, [rsi]")
+AVX_INSN(int_vmaskmovpd_load, "vmaskmovpd xmm0, xmm2, [rsi+8]")
+AVX_INSN(int_vmaskmovps_store, "vmaskmovps [rsi], ymm1, ymm2")
+AVX_INSN(int_vmaskmovpd_store, "vmaskmovpd [rsi+8], xmm2, xmm0")
 const AvxCase kIntCases[] = {
+    AVX_CASE(int_vstmxcsr),
+    AVX_CASE(int_vmovsldup_y),
+    AVX_CASE(int_vmovshdup_xm),
+    AVX_CASE(int_vmovddup_ym),
+    AVX_CASE(int_vmovddup_xm),
+    AVX_CASE(int_vmovddup_xx),
+    AVX_CASE(int_vptest_x),
+    AVX_CASE(int_vptest_ym),
+    AVX_CASE(int_vptest_same),
+    AVX_CASE(int_vtestps_y),
+    AVX_CASE(int_vtestpd_x),
+    AVX_CASE(int_vtestps_same),
+    AVX_CASE(int_vmaskmovps_load),
+    AVX_CASE(int_vmaskmovpd_load),
+    AVX_CASE(int_vmaskmovps_store),
+    AVX_CASE(int_vmaskmovpd_store),
     AVX_CASE(int_vmovaps_yy),
     AVX_CASE(int_vmovaps_xx),
     AVX_CASE(int_vmovups_ym),
@@ -866,6 +898,46 @@ TEST(CpuAvx, XsaveRoundTripAndUpperBits) {
   EXPECT_EQ(h.s().ymm_hi[3][1], 5u) << "legacy SSE keeps bits 255:128";
   EXPECT_EQ(h.exec(GUEST_BYTES(avx_vzeroupper), in), -1);
   EXPECT_EQ(h.s().ymm_hi[3][0] | h.s().ymm_hi[3][1], 0u);
+}
+
+GUEST_CODE(avx_vmaskmovps_load, "  vmaskmovps ymm0, ymm1, [rsi]\n")
+GUEST_CODE(avx_vmaskmovps_store, "  vmaskmovps [rsi], ymm1, ymm2\n")
+GUEST_CODE(avx_vldmxcsr, "  vldmxcsr [rsi]\n")
+
+// Masked-out elements of VMASKMOVPS are not accessed, so they cannot fault
+// (Vol. 2C VMASKMOV: here a non-canonical address); a selected one does.
+TEST(CpuAvx, MaskedMoveFaultsOnlyForSelectedElements) {
+  AvxRegs in{};
+  in.mxcsr = 0x1f80;
+  for (const auto& code : {GUEST_BYTES(avx_vmaskmovps_load), GUEST_BYTES(avx_vmaskmovps_store)}) {
+    AvxHarness h;
+    auto run_at = [&](uint64_t rsi) {
+      h.load(code);
+      h.s().gpr[kRsi] = rsi;
+      h.s().gpr[kRsp] = CpuHarness::kStackTop;
+      h.run(100);
+      return h.delivered_vector();
+    };
+    h.set_ymm(1, in.ymm[1]);  // mask all clear
+    EXPECT_EQ(run_at(0x8000'0000'0000'0000), -1);
+    const uint64_t top_only[4] = {0, 0, 0, 0x8000'0000'0000'0000};
+    h.set_ymm(1, top_only);  // element 7 selected
+    EXPECT_EQ(run_at(0x8000'0000'0000'0000), vec::kGP);
+    EXPECT_EQ(run_at(CpuHarness::kDataAddr), -1);
+  }
+}
+
+// VLDMXCSR loads MXCSR and #GPs on reserved bits, as LDMXCSR.
+TEST(CpuAvx, VldmxcsrChecksReservedBits) {
+  AvxHarness h;
+  AvxRegs in{};
+  in.mxcsr = 0x1f80;
+  in.mem[0] = 0x7f80;
+  EXPECT_EQ(h.exec(GUEST_BYTES(avx_vldmxcsr), in), -1);
+  EXPECT_EQ(h.s().mxcsr, 0x7f80u);
+  in.mem[0] = 0x10000;
+  EXPECT_EQ(h.exec(GUEST_BYTES(avx_vldmxcsr), in), vec::kGP);
+  EXPECT_EQ(h.s().mxcsr, 0x1f80u);
 }
 
 }  // namespace
