@@ -65,18 +65,45 @@ Cpu::Exit Cpu::run(uint64_t quantum) {
     }
     if (s_.halted) [[unlikely]]
       return Exit::halted;
-    insn_rip_ = s_.rip;
     try {
-      const DecodedInsn* i = fetch();
-      s_.rip = insn_rip_ + i->length;
-      i->handler(*this, *i);
+      run_straight(end);
     } catch (const GuestFault& f) {
       deliver_fault(f);
+      ++s_.icount;
       if (shutdown_) return Exit::shutdown;
     }
-    ++s_.icount;
   }
   return Exit::quantum;
+}
+
+void Cpu::run_straight(uint64_t end) {
+  insn_rip_ = s_.rip;
+  const DecodedInsn* i = fetch();
+  unsigned offset = (s_.seg[kCs].base + insn_rip_) & 0xfff;  // of `i` in the fetch page
+  for (;;) {
+    const uint64_t next = insn_rip_ + i->length;
+    s_.rip = next;
+    i->handler(*this, *i);
+    ++s_.icount;
+    if (s_.pending || s_.halted || s_.icount >= end) [[unlikely]]
+      return;
+    const uint64_t rip = s_.rip;
+    insn_rip_ = rip;
+    // Falling through to the next instruction of the same cached page takes
+    // its slot directly: no linear address, no page compare. The next
+    // instruction's lookup then does not wait for the handler's RIP store; a
+    // jump, a decode-cache change or a page end takes the full fetch.
+    const unsigned next_offset = offset + i->length;
+    if (rip == next && next_offset < 4096 && fetch_page_ && fetch_generation_ == code_.generation()) [[likely]] {
+      if (const DecodedInsn* d = fetch_page_->at(next_offset)) {
+        i = d;
+        offset = next_offset;
+        continue;
+      }
+    }
+    i = fetch();
+    offset = (s_.seg[kCs].base + rip) & 0xfff;
+  }
 }
 
 void Cpu::deliver_fault(const GuestFault& f) {

@@ -381,6 +381,9 @@ class Cpu {
     return fetch_slow();
   }
   const DecodedInsn* fetch_slow();
+  // Executes instructions from the decode cache until something is pending,
+  // the vCPU halts, the quantum ends at `end`, or a fault propagates.
+  void run_straight(uint64_t end);
   // Rewinds RIP to the faulting instruction and delivers the fault.
   void deliver_fault(const GuestFault& f);
   // One instruction with single-step and breakpoint handling (cpu_debug.cpp).
