@@ -8,15 +8,21 @@
 // the same seed must print the same lines; tests/guest/run_differential.py
 // compares them and narrows a difference down to one sequence.
 //
-// Command line: seed=N count=M [first=K] [batch=B] [verbose=1] [dump=1] [cx16=1]
+// Command line: seed=N count=M [first=K] [batch=B] [verbose=1] [dump=1]
+//               [cx16=1] [legacy=1] [known_bugs=1] [mode=64|32]
 //   sequences K .. K+M-1, one "B first hash" line per B sequences (default
 //   100); verbose prints each sequence's bytes, inputs and outputs; dump
-//   adds the scratch memory before and after; cx16 adds CMPXCHG16B.
+//   adds the scratch memory before and after; cx16 adds CMPXCHG16B; legacy
+//   adds BOUND, DAA/DAS/AAA/AAS, AAM/AAD and INTO to 32-bit code;
+//   known_bugs adds the forms the software engine is known to get wrong
+//   (docs/guests.md); mode=64 or 32 runs only 64-bit or only
+//   compatibility-mode sequences (default: a quarter in compatibility mode).
 //
 // Safety: generated code writes only registers from a pool and memory in the
 // scratch area. Reserved registers are never written: RSP (the scratch
 // stack, moved only by PUSH/POP within bounds), R15 (scratch base), R14 (an
-// unmapped or non-canonical address, for #PF/#GP), R13 (a small index, 0-15).
+// unmapped or non-canonical address, for #PF/#GP), R13 (a small index, 0-15);
+// in 32-bit code ESP and EBP (the index).
 #include "guest.h"
 
 #define SCRATCH_DATA 1024
@@ -40,7 +46,10 @@ struct regs {
 // Shared with the assembly below (hence not static).
 struct regs fuzz_in, fuzz_out;
 uint64_t fuzz_vector, fuzz_error, fuzz_fault_rip, fuzz_cr2, fuzz_host_rsp;
-void *fuzz_code_entry;
+struct far_pointer {
+  uint32_t offset;
+  uint16_t selector;
+} __attribute__((packed)) fuzz_code_entry;  // m16:32 of the code: 64-bit or compatibility mode
 
 static uint8_t code[4096] __attribute__((aligned(4096)));
 static uint8_t scratch[SCRATCH_SIZE] __attribute__((aligned(4096)));
@@ -67,7 +76,7 @@ __asm__(
     "  mov fuzz_in+72(%rip), %r9; mov fuzz_in+80(%rip), %r10; mov fuzz_in+88(%rip), %r11\n"
     "  mov fuzz_in+96(%rip), %r12; mov fuzz_in+104(%rip), %r13; mov fuzz_in+112(%rip), %r14\n"
     "  mov fuzz_in+120(%rip), %r15\n"
-    "  jmp *fuzz_code_entry(%rip)\n"
+    "  ljmpl *fuzz_code_entry(%rip)\n"
     ".globl fuzz_return\n"
     "fuzz_return:\n"
     "  mov %rsp, fuzz_out+32(%rip)\n"
@@ -112,9 +121,9 @@ __asm__(
     "  .endr\n");
 
 struct options {
-  uint64_t seed, count, first, batch, verbose, dump, cx16, known_bugs;
+  uint64_t seed, count, first, batch, verbose, dump, cx16, legacy, known_bugs, mode;
 };
-static struct options opt = {1, 1000, 0, 100, 0, 0, 0, 0};
+static struct options opt = {1, 1000, 0, 100, 0, 0, 0, 0, 0, 0};
 
 // ---- Descriptor tables: the boot GDT plus a 64-bit TSS whose IST1 is the
 // fault stack, so an exception never writes to the scratch stack. ----
@@ -144,6 +153,7 @@ static uint64_t gdt[8] __attribute__((aligned(16)));
 static struct idt_gate idt[256] __attribute__((aligned(16)));
 static struct tss64 tss;
 
+#define SEL_CODE32 0x08  // the boot GDT's 32-bit code segment: compatibility mode under IA-32e
 #define SEL_CODE64 0x18
 #define SEL_TSS 0x20
 
@@ -186,6 +196,14 @@ static bool chance(unsigned percent) { return below(100) < percent; }
 
 // ---- Encoding ----
 
+// Sequences run in 64-bit mode or, with mode32, in compatibility mode (a 32-bit
+// code segment under IA-32e paging): no REX, INC/DEC 40-4F, BOUND, PUSHA,
+// BCD adjustments and INTO exist there. Registers reserved in 32-bit code:
+// ESP (stack) and EBP (the small index); memory is addressed absolutely.
+static bool mode32;
+#define INDEX_REG (mode32 ? RBP : R13)
+
+// MEM_RIP: RIP-relative in 64-bit code, an absolute disp32 in 32-bit code.
 enum mem_form { MEM_RIP, MEM_BASE, MEM_SIB, MEM_BAD };
 
 struct operand {
@@ -193,7 +211,7 @@ struct operand {
   int reg;  // register operand
   enum mem_form form;
   int32_t disp;     // BASE/SIB/BAD: displacement; RIP: scratch offset of the target
-  uint8_t scale;    // SIB: log2 of the scale of R13
+  uint8_t scale;    // SIB: log2 of the scale of the index register
   bool addr32;      // 0x67
 };
 
@@ -237,8 +255,8 @@ static void emit(struct generator *g, const struct insn *in) {
   if (in->opreg >= 8) rex |= 1;
   if (in->modrm) {
     if (!in->rm.mem && in->rm.reg >= 8) rex |= 1;
-    if (in->rm.mem && in->rm.form != MEM_RIP) rex |= 1;   // R15 or R14
-    if (in->rm.mem && in->rm.form == MEM_SIB) rex |= 2;   // R13
+    if (in->rm.mem && in->rm.form != MEM_RIP && !mode32) rex |= 1;  // R15 or R14
+    if (in->rm.mem && in->rm.form == MEM_SIB && !mode32) rex |= 2;  // R13
   }
   if (rex || in->byte_regs_rex) *p++ = (uint8_t)(0x40 | rex);
   for (unsigned i = 0; i < in->op_len; i++) *p++ = in->op[i];
@@ -252,6 +270,12 @@ static void emit(struct generator *g, const struct insn *in) {
     } else if (m->form == MEM_RIP) {
       *p++ = (uint8_t)(0x05 | reg);
       disp32 = p;
+      p += 4;
+    } else if (mode32) {  // SIB without a base: [EBP * scale + disp32]
+      *p++ = (uint8_t)(reg | 4);
+      *p++ = (uint8_t)((m->scale << 6) | ((RBP & 7) << 3) | 5);
+      uint32_t address = (uint32_t)(uint64_t)(scratch + BASE_OFFSET) + (uint32_t)m->disp;
+      memcpy(p, &address, 4);
       p += 4;
     } else {
       bool short_disp = m->disp >= -128 && m->disp <= 127;
@@ -272,7 +296,7 @@ static void emit(struct generator *g, const struct insn *in) {
   }
   for (unsigned i = 0; i < in->imm_len; i++) *p++ = (uint8_t)(in->imm >> (8 * i));
   if (disp32) {  // RIP-relative: from the end of the instruction (SDM Vol. 2A §2.2.1.6)
-    int32_t d = (int32_t)((uint64_t)(scratch + in->rm.disp) - (uint64_t)p);
+    int32_t d = (int32_t)((uint64_t)(scratch + in->rm.disp) - (mode32 ? 0 : (uint64_t)p));
     memcpy(disp32, &d, 4);
   }
   g->p = p;
@@ -282,15 +306,21 @@ static void emit(struct generator *g, const struct insn *in) {
 static const int writable[] = {RAX, RCX, RDX, RBX, RBP, RSI, RDI, R8, R9, R10, R11, R12};
 #define N_WRITABLE (int)(sizeof(writable) / sizeof(writable[0]))
 
-static int pick_dst(bool legacy8) { return legacy8 ? (int)below(8) : writable[below(N_WRITABLE)]; }
+static const int writable32[] = {RAX, RCX, RDX, RBX, RSI, RDI};
+
+static int pick_dst(bool legacy8) {
+  if (legacy8) return (int)below(8);
+  return mode32 ? writable32[below(6)] : writable[below(N_WRITABLE)];
+}
 static int pick_src(bool legacy8) {
   if (legacy8) return (int)below(8);
-  return chance(15) ? R13 + (int)below(3) : writable[below(N_WRITABLE)];
+  if (chance(15)) return mode32 ? RBP : R13 + (int)below(3);
+  return pick_dst(false);
 }
 // A full-size destination register for instructions without REX (never RSP).
 static int pick_dst_low(void) {
   static const int low[] = {RAX, RCX, RDX, RBX, RBP, RSI, RDI};
-  return low[below(7)];
+  return mode32 ? writable32[below(6)] : low[below(7)];
 }
 
 static struct operand reg_operand(int r) { return (struct operand){.mem = false, .reg = r}; }
@@ -303,6 +333,12 @@ static struct operand mem_operand(bool legacy8, bool faulting, unsigned align) {
   unsigned target = below(SCRATCH_DATA - 16 - 120);
   if (align > 1 && chance(50)) target &= ~(align - 1);
   unsigned pick = below(100);
+  if (mode32) {
+    m.form = pick < 50 ? MEM_RIP : MEM_SIB;
+    m.disp = (int32_t)target - (m.form == MEM_SIB ? BASE_OFFSET : 0);
+    m.scale = (uint8_t)below(4);
+    return m;
+  }
   if (legacy8 || pick < 30) {
     m.form = MEM_RIP;
     m.disp = (int32_t)target;
@@ -323,13 +359,14 @@ static struct operand mem_operand(bool legacy8, bool faulting, unsigned align) {
 
 static unsigned pick_size(bool bytes) {
   static const unsigned sizes[] = {1, 2, 4, 8};
-  return bytes ? sizes[below(4)] : sizes[1 + below(3)];
+  unsigned n = mode32 ? 3 : 4;
+  return bytes ? sizes[below(n)] : sizes[1 + below(n - 1)];
 }
 
 // Register or memory r/m operand of `size`; sets *legacy8 for byte forms
 // that use AH..BH (no REX then).
 static struct operand pick_rm(unsigned size, bool *legacy8, bool dst, bool faulting) {
-  *legacy8 = size == 1 && chance(40);
+  *legacy8 = size == 1 && (mode32 || chance(40));
   // Known software-engine mismatch 1 (docs/guests.md): a read-modify-write of
   // a not-present page reports #PF error code 0 (read) where the processor
   // reports 2 (write). Faulting destinations only with known_bugs=1.
@@ -346,7 +383,7 @@ static uint64_t imm_for(unsigned imm_len) {
 
 static struct insn base_insn(unsigned size, bool legacy8) {
   struct insn in = {.size = size, .opreg = -1, .modrm = true};
-  in.byte_regs_rex = size == 1 && !legacy8;
+  in.byte_regs_rex = size == 1 && !legacy8 && !mode32;
   return in;
 }
 
@@ -367,7 +404,7 @@ static void flags_maybe_written(struct generator *g, unsigned undefined) { g->un
 // a CMP of two random registers (no register changes).
 static void need_flags(struct generator *g, unsigned read) {
   if (!(g->undefined & read)) return;
-  struct insn in = base_insn(8, false);
+  struct insn in = base_insn(mode32 ? 4 : 8, false);
   set_op(&in, 1, 0x39, 0, 0);
   in.reg = pick_src(false);
   in.rm = reg_operand(pick_src(false));
@@ -549,7 +586,7 @@ static void t_bt(struct generator *g) {
   in.rm = rm;
   if (chance(50)) {
     set_op(&in, 2, 0x0F, (uint8_t)(0xA3 + 8 * op), 0);
-    in.reg = rm.mem ? R13 : pick_src(false);
+    in.reg = rm.mem ? INDEX_REG : pick_src(false);
   } else {
     set_op(&in, 2, 0x0F, 0xBA, 0);
     in.reg = 4 + (int)op;
@@ -602,7 +639,7 @@ static void t_shld(struct generator *g) {
 // MOVZX MOVSX (byte and word sources), MOVSXD. A byte source without REX may
 // be AH..BH; then the destination must be one of the first eight registers.
 static void t_movx(struct generator *g) {
-  unsigned form = below(5), dst_size = pick_size(false);
+  unsigned form = below(mode32 ? 4 : 5), dst_size = pick_size(false);  // 63 is ARPL in 32-bit code
   struct insn in;
   if (form == 4) {
     bool unused;
@@ -611,7 +648,7 @@ static void t_movx(struct generator *g) {
     in.rm = pick_rm(4, &unused, false, true);
     in.reg = pick_dst(false);
   } else {
-    bool word = form & 1, legacy8 = !word && dst_size != 8 && chance(40);
+    bool word = form & 1, legacy8 = !word && dst_size != 8 && (mode32 || chance(40));
     if (word && dst_size == 2) dst_size = 4;
     in = base_insn(dst_size, false);
     in.byte_regs_rex = !word && !legacy8;
@@ -653,7 +690,7 @@ static void t_exchange(struct generator *g) {
     // kvm_pvm hands CMPXCHG16B to KVM's instruction emulator, which cannot
     // emulate it and stops the VM: CMPXCHG16B only with cx16=1. It gets an
     // aligned operand: the unaligned #GP would go the same way.
-    bool wide = opt.cx16 && chance(40);
+    bool wide = opt.cx16 && !mode32 && chance(40);
     in = base_insn(wide ? 8 : 4, false);
     set_op(&in, 2, 0x0F, 0xC7, 0);
     in.reg = 1;
@@ -680,7 +717,7 @@ static void t_exchange(struct generator *g) {
 
 // XCHG rAX, r (90+r; 90 alone is NOP) and BSWAP r32/r64.
 static void t_opreg(struct generator *g) {
-  unsigned size = chance(50) ? 4 : 8;
+  unsigned size = mode32 || chance(50) ? 4 : 8;
   struct insn in = base_insn(size, false);
   in.modrm = false;
   in.opreg = pick_dst(false);
@@ -724,7 +761,7 @@ static void t_mov(struct generator *g) {
 // PUSH/POP of registers, memory and immediates, 64- or 16-bit, keeping the
 // stack inside the scratch stack area. PUSHF reads every flag.
 static void t_stack(struct generator *g) {
-  unsigned size = chance(20) ? 2 : 8;
+  unsigned size = chance(20) ? 2 : mode32 ? 4 : 8;
   bool push = g->stack < 200 && (g->stack <= -200 || chance(55));
   struct insn in = base_insn(size, false);
   in.default64 = true;
@@ -773,11 +810,13 @@ static void t_stack(struct generator *g) {
 static void t_string(struct generator *g) {
   static const uint8_t ops[] = {0xA4, 0xAA, 0xAC, 0xA6, 0xAE};
   unsigned which = below(5), size = pick_size(true);
-  for (int r = 0; r < 2; r++) {  // LEA RSI/RDI, [R15 + disp32]
-    struct insn lea = base_insn(8, false);
+  for (int r = 0; r < 2; r++) {  // LEA RSI/RDI, [R15 + disp32] (32-bit code: [disp32])
+    struct insn lea = base_insn(mode32 ? 4 : 8, false);
     set_op(&lea, 1, 0x8D, 0, 0);
     lea.reg = r == 0 ? RSI : RDI;
-    lea.rm = (struct operand){.mem = true, .form = MEM_BASE, .disp = (int32_t)(128 + below(SCRATCH_DATA - 256)) - BASE_OFFSET};
+    int32_t target = (int32_t)(128 + below(SCRATCH_DATA - 256));
+    lea.rm = mode32 ? (struct operand){.mem = true, .form = MEM_RIP, .disp = target}
+                    : (struct operand){.mem = true, .form = MEM_BASE, .disp = target - BASE_OFFSET};
     emit(g, &lea);
   }
   struct insn mov = base_insn(4, false);  // MOV ECX, imm32
@@ -840,15 +879,92 @@ static void t_misc(struct generator *g) {
   if (op >= 4 && op <= 6) flags_written(g, CF, 0);
 }
 
+// Instructions only 32-bit code has (SDM Vol. 2): INC/DEC r (40-4F), BOUND
+// (#BR outside the bounds), PUSHA/POPA, DAA DAS AAA AAS, AAM/AAD (AAM 0: #DE),
+// INTO (#OF, a trap, when OF = 1).
+static void t_legacy32(struct generator *g) {
+  static const uint8_t adjust[] = {0x27, 0x2F, 0x37, 0x3F};  // DAA DAS AAA AAS
+  struct insn in = base_insn(chance(25) ? 2 : 4, true);
+  in.modrm = false;
+  switch (below(6)) {
+    case 0:
+      set_op(&in, 1, chance(50) ? 0x40 : 0x48, 0, 0);
+      in.opreg = pick_dst(false);
+      emit(g, &in);
+      flags_written(g, ARITH_FLAGS & ~CF, 0);
+      return;
+    case 1:
+      // BOUND, the BCD adjustments and INTO below only with legacy=1: kvm_pvm
+      // hands them to KVM's instruction emulator, which gives up on them and
+      // stops the VM; and the software engine lacks BOUND (docs/guests.md).
+      if (!opt.legacy) return;
+      in.modrm = true;
+      set_op(&in, 1, 0x62, 0, 0);
+      in.reg = pick_src(false);
+      in.rm = mem_operand(false, false, 1);
+      emit(g, &in);
+      return;
+    case 2:
+      if (g->stack + 8 * (int)in.size <= 200) {
+        set_op(&in, 1, 0x60, 0, 0);
+        g->stack += 8 * (int)in.size;
+        emit(g, &in);
+      } else {
+        set_op(&in, 1, 0x61, 0, 0);  // POPA loads EBP too: MOV EBP, imm32 gives it an index back
+        g->stack -= 8 * (int)in.size;
+        emit(g, &in);
+        struct insn mov = base_insn(4, true);
+        mov.modrm = false;
+        mov.opreg = RBP;
+        set_op(&mov, 1, 0xB8, 0, 0);
+        mov.imm_len = 4;
+        mov.imm = below(16);
+        emit(g, &mov);
+      }
+      return;
+    case 3: {
+      if (!opt.legacy) return;
+      uint8_t op = adjust[below(4)];
+      need_flags(g, AF | CF);
+      in.size = 4;
+      set_op(&in, 1, op, 0, 0);
+      emit(g, &in);
+      if (op <= 0x2F)
+        flags_written(g, CF | AF | SF | ZF | PF, OF);
+      else
+        flags_written(g, AF | CF, OF | SF | ZF | PF);
+      return;
+    }
+    case 4:
+      if (!opt.legacy) return;
+      in.size = 4;
+      set_op(&in, 1, chance(50) ? 0xD4 : 0xD5, 0, 0);
+      in.imm_len = 1;
+      in.imm = chance(10) ? 0 : below(256);
+      emit(g, &in);
+      flags_written(g, SF | ZF | PF, OF | AF | CF);
+      return;
+    default:
+      if (!opt.legacy) return;
+      need_flags(g, OF);
+      in.size = 4;
+      set_op(&in, 1, 0xCE, 0, 0);
+      emit(g, &in);
+  }
+}
+
 struct template {
   void (*emit)(struct generator *g);
   unsigned weight;
+  bool only32;
 };
 
 static const struct template templates[] = {
-    {t_alu, 20},    {t_test, 4},    {t_shift, 12}, {t_muldiv, 8},  {t_unary, 6},   {t_bt, 6},
-    {t_bitscan, 4}, {t_shld, 5},    {t_movx, 5},   {t_cmov_setcc, 8}, {t_exchange, 8}, {t_opreg, 3},
-    {t_lea, 4},     {t_mov, 6},     {t_stack, 6},  {t_string, 5},  {t_misc, 5},
+    {t_alu, 20, false},   {t_test, 4, false},     {t_shift, 12, false},   {t_muldiv, 8, false},
+    {t_unary, 6, false},  {t_bt, 6, false},       {t_bitscan, 4, false},  {t_shld, 5, false},
+    {t_movx, 5, false},   {t_cmov_setcc, 8, false}, {t_exchange, 8, false}, {t_opreg, 3, false},
+    {t_lea, 4, false},    {t_mov, 6, false},      {t_stack, 6, false},    {t_string, 5, false},
+    {t_misc, 5, false},   {t_legacy32, 8, true},
 };
 #define N_TEMPLATES (sizeof(templates) / sizeof(templates[0]))
 
@@ -863,14 +979,24 @@ static unsigned generate(struct generator *g, unsigned length) {
     unsigned pick = below(total);
     unsigned i = 0;
     while (pick >= templates[i].weight) pick -= templates[i++].weight;
+    if (templates[i].only32 && !mode32) continue;
     templates[i].emit(g);
   }
   g->offset[g->count] = (uint16_t)(g->p - code);
   g->undefined_before[g->count] = (uint16_t)g->undefined;
-  *g->p++ = 0xE9;  // JMP fuzz_return
-  int32_t rel = (int32_t)((uint64_t)fuzz_return - (uint64_t)(g->p + 4));
-  memcpy(g->p, &rel, 4);
-  g->p += 4;
+  if (mode32) {  // JMP far 0x18:fuzz_return, back to 64-bit mode
+    *g->p++ = 0xEA;
+    uint32_t target = (uint32_t)(uint64_t)fuzz_return;
+    uint16_t selector = SEL_CODE64;
+    memcpy(g->p, &target, 4);
+    memcpy(g->p + 4, &selector, 2);
+    g->p += 6;
+  } else {  // JMP fuzz_return
+    *g->p++ = 0xE9;
+    int32_t rel = (int32_t)((uint64_t)fuzz_return - (uint64_t)(g->p + 4));
+    memcpy(g->p, &rel, 4);
+    g->p += 4;
+  }
   return g->count;
 }
 
@@ -895,6 +1021,7 @@ static void make_inputs(void) {
   fuzz_in.r[R13] = below(16);
   static const uint64_t bad[] = {0x8000000000000000ull, 0x0000000100000000ull, 0xffff800000000000ull};
   fuzz_in.r[R14] = bad[below(3)] + (rnd() & 0xfffff8);
+  if (mode32) fuzz_in.r[RBP] = below(16);
   fuzz_in.rflags = 0x2 | (rnd() & (ARITH_FLAGS | DF));
   for (unsigned i = 0; i < SCRATCH_SIZE; i += 8) {
     uint64_t v = rnd();
@@ -925,8 +1052,12 @@ static struct result run_one(struct generator *g) {
   struct result res = {0, NO_VECTOR, g->count, 0};
   fuzz_vector = NO_VECTOR;
   fuzz_error = fuzz_fault_rip = fuzz_cr2 = 0;
-  fuzz_code_entry = code;
+  fuzz_code_entry = (struct far_pointer){(uint32_t)(uint64_t)code, mode32 ? SEL_CODE32 : SEL_CODE64};
   fuzz_run();
+  // After 32-bit code the upper halves of the GPRs are undefined (SDM Vol. 1
+  // §3.4.1.1), and R8-R15 are not reachable from it.
+  if (mode32)
+    for (int r = 0; r < 16; r++) fuzz_out.r[r] = r < 8 ? (uint32_t)fuzz_out.r[r] : 0;
   res.vector = (unsigned)fuzz_vector;
   if (res.vector != NO_VECTOR) {
     uint16_t off = (uint16_t)(fuzz_fault_rip - (uint64_t)code);
@@ -973,10 +1104,11 @@ static void fuzz_loop(void) {
   struct generator g;
   for (uint64_t k = opt.first; k < opt.first + opt.count; k++) {
     rng = opt.seed * 0xd1342543de82ef95ull + k * 0x9e3779b97f4a7c15ull;
+    mode32 = opt.mode == 32 || (opt.mode != 64 && below(4) == 0);
     generate(&g, 1 + below(24));
     make_inputs();
     if (opt.verbose) {
-      printf("S %lu code", k);
+      printf("S %lu code%d", k, mode32 ? 32 : 64);
       for (uint8_t *b = code; b < g.p; b++) printf("%s%02x", b == code ? " " : "", *b);
       printf("\n");
       print_regs("in", k, &fuzz_in, ~0ull);
@@ -1007,7 +1139,9 @@ int main(void) {
   cmdline_uint("verbose", &opt.verbose);
   cmdline_uint("dump", &opt.dump);
   cmdline_uint("cx16", &opt.cx16);
+  cmdline_uint("legacy", &opt.legacy);
   cmdline_uint("known_bugs", &opt.known_bugs);
+  cmdline_uint("mode", &opt.mode);
   if (opt.batch == 0) opt.batch = 1;
   install_tables();
   printf("insn_fuzz seed=%lu first=%lu count=%lu batch=%lu\n", opt.seed, opt.first, opt.count, opt.batch);

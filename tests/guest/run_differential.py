@@ -52,14 +52,14 @@ def lines_with(lines, prefix):
     return [line for line in lines if line.startswith(prefix)]
 
 
-def disassemble(hex_bytes):
+def disassemble(hex_bytes, bits):
     objdump = shutil.which("objdump")
     if not objdump:
         return None
     with tempfile.NamedTemporaryFile(suffix=".bin") as f:
         f.write(bytes.fromhex(hex_bytes))
         f.flush()
-        p = subprocess.run([objdump, "-D", "-b", "binary", "-mi386:x86-64", f.name], stdout=subprocess.PIPE,
+        p = subprocess.run([objdump, "-D", "-b", "binary", "-mi386:x86-64" if bits == 64 else "-mi386", f.name], stdout=subprocess.PIPE,
                            text=True)
     return [line for line in p.stdout.splitlines() if re.match(r"\s+[0-9a-f]+:\t", line)]
 
@@ -81,11 +81,12 @@ def report_sequence(args, seq):
     """Reruns one sequence with memory dumps on both engines and prints what differs."""
     append = f"seed={args.seed} first={seq} count=1 verbose=1 dump=1{args.extra}"
     out = {accel: run(args, accel, append) for accel in ("kvm", "tcg")}
-    code = lines_with(out["kvm"], f"S {seq} code")[0].split(" ", 3)[3]
+    _, _, mode, code = lines_with(out["kvm"], f"S {seq} code")[0].split(" ", 3)
+    bits = int(mode[len("code"):])
     print(f"FAILED: sequence {seq} of seed {args.seed} differs between the engines")
     print(f"reproduce: nestvisor -machine accel=tcg|kvm ... -kernel {args.kernel} -append '{append}'")
-    print(f"bytes: {code}")
-    for line in disassemble(code) or []:
+    print(f"bytes ({bits}-bit code): {code}")
+    for line in disassemble(code, bits) or []:
         print(f"  {line}")
     print(lines_with(out["kvm"], f"S {seq} in")[0])
     for accel, name in (("kvm", "KVM (reference)"), ("tcg", "software engine")):
