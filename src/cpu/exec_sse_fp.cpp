@@ -72,6 +72,12 @@ SSE_HOST_XX(host_cvttps2dq, "cvttps2dq")
 SSE_HOST_XX(host_cvtdq2pd, "cvtdq2pd")
 SSE_HOST_XX(host_cvtpd2dq, "cvtpd2dq")
 SSE_HOST_XX(host_cvttpd2dq, "cvttpd2dq")
+SSE_HOST_XX(host_addsubps, "addsubps")
+SSE_HOST_XX(host_addsubpd, "addsubpd")
+SSE_HOST_XX(host_haddps, "haddps")
+SSE_HOST_XX(host_haddpd, "haddpd")
+SSE_HOST_XX(host_hsubps, "hsubps")
+SSE_HOST_XX(host_hsubpd, "hsubpd")
 #undef SSE_HOST_XX
 
 // CMPPS/CMPPD/CMPSS/CMPSD with predicate P (Vol. 2A Table 3-1, predicates 0-7).
@@ -88,6 +94,12 @@ SSE_HOST_CMP(host_cmpps, "cmpps")
 SSE_HOST_CMP(host_cmppd, "cmppd")
 SSE_HOST_CMP(host_cmpss, "cmpss")
 SSE_HOST_CMP(host_cmpsd, "cmpsd")
+// ROUNDPS/ROUNDPD/ROUNDSS/ROUNDSD with imm8[3:0] (Vol. 2B ROUNDPS: RC or
+// MXCSR.RC, and the precision-exception mask).
+SSE_HOST_CMP(host_roundps, "roundps")
+SSE_HOST_CMP(host_roundpd, "roundpd")
+SSE_HOST_CMP(host_roundss, "roundss")
+SSE_HOST_CMP(host_roundsd, "roundsd")
 #undef SSE_HOST_CMP
 
 // COMISS/UCOMISS/COMISD/UCOMISD: ZF, PF, CF as the host sets them.
@@ -189,8 +201,8 @@ enum class Shape { nds, unary, widen, narrow };
 // an unmasked exception). MEM is the size of a memory source: 16 for a whole
 // vector (legacy: 16-byte aligned; VEX: any alignment), 4 or 8 for a scalar
 // or half register.
-template <XxOp OP, unsigned MEM, Enc E = Enc::legacy, Shape S = Shape::nds>
-void sse_xx(Cpu& c, const DecodedInsn& i) {
+template <unsigned MEM, Enc E, Shape S>
+void run_xx(Cpu& c, const DecodedInsn& i, XxOp op) {
   check_simd<E>(c);
   const unsigned width = S == Shape::narrow ? 16 : simd_width<E>(i);
   constexpr bool Unary = E == Enc::vex && S != Shape::nds;
@@ -206,13 +218,23 @@ void sse_xx(Cpu& c, const DecodedInsn& i) {
   uint32_t raised = 0;
   for (unsigned k = 0; k < lanes; ++k) {
     r[k] = to_xmm(a.lane[k]);
-    raised |= OP(r[k], to_xmm(b.lane[k]), c.state().mxcsr);
+    raised |= op(r[k], to_xmm(b.lane[k]), c.state().mxcsr);
   }
   take_exceptions(c, raised);
   Ymm out;
   for (unsigned k = 0; k < lanes; ++k) out.lane[k] = from_xmm(r[k]);
   if (S == Shape::narrow && lanes == 2) out.lane[0].set<uint64_t>(1, out.lane[1].q(0)), out.lane[1] = Vec{};
   write_dest<E>(c, i, out, width);
+}
+template <XxOp OP, unsigned MEM, Enc E = Enc::legacy, Shape S = Shape::nds>
+void sse_xx(Cpu& c, const DecodedInsn& i) {
+  run_xx<MEM, E, S>(c, i, OP);
+}
+// The same with the operation chosen by imm8[3:0] (ROUNDPS and friends).
+using ImmTable = XxOp (*)(unsigned);
+template <ImmTable TABLE, unsigned MEM, Enc E = Enc::legacy, Shape S = Shape::nds>
+void sse_xx_imm(Cpu& c, const DecodedInsn& i) {
+  run_xx<MEM, E, S>(c, i, TABLE(i.imm & 15));
 }
 
 // CMPxx with predicate imm8[2:0] (legacy) or imm8[4:0] (VEX, Vol. 2A Table
@@ -268,6 +290,17 @@ SSE_CMP_TABLE(cmppd_table, host_cmppd)
 SSE_CMP_TABLE(cmpss_table, host_cmpss)
 SSE_CMP_TABLE(cmpsd_table, host_cmpsd)
 #undef SSE_CMP_TABLE
+#define SSE_ROUND_TABLE(name, op)                                                                                \
+  XxOp name(unsigned p) {                                                                                        \
+    static constexpr XxOp ops[16] = {op<0>, op<1>, op<2>,  op<3>,  op<4>,  op<5>,  op<6>,  op<7>,                 \
+                                     op<8>, op<9>, op<10>, op<11>, op<12>, op<13>, op<14>, op<15>};              \
+    return ops[p];                                                                                               \
+  }
+SSE_ROUND_TABLE(roundps_table, host_roundps)
+SSE_ROUND_TABLE(roundpd_table, host_roundpd)
+SSE_ROUND_TABLE(roundss_table, host_roundss)
+SSE_ROUND_TABLE(roundsd_table, host_roundsd)
+#undef SSE_ROUND_TABLE
 
 // COMIS*/UCOMIS*: ZF, PF, CF from the comparison; OF, SF, AF cleared (Vol. 2A COMISS).
 template <ComiOp OP, unsigned MEM, Enc E = Enc::legacy>
@@ -354,7 +387,8 @@ void add_sse_fp_handlers(HandlerTable& t) {
     Handler legacy, vex;
   };
   struct Entry {
-    ZydisMnemonic legacy, vex;  // ZYDIS_MNEMONIC_INVALID: no VEX form (MMX operands)
+    // ZYDIS_MNEMONIC_INVALID: no VEX form (MMX operands), or no legacy form offered (SSE3 and SSE4.1)
+    ZydisMnemonic legacy, vex;
     Forms forms;
   };
   static constexpr Entry entries[] = {
@@ -443,11 +477,23 @@ void add_sse_fp_handlers(HandlerTable& t) {
       {ZYDIS_MNEMONIC_CVTPI2PD, ZYDIS_MNEMONIC_INVALID, {sse_mmx_cvt<host_cvtdq2pd, 8, false, false>, nullptr}},
       {ZYDIS_MNEMONIC_CVTPD2PI, ZYDIS_MNEMONIC_INVALID, {sse_mmx_cvt<host_cvtpd2dq, 16, true, false>, nullptr}},
       {ZYDIS_MNEMONIC_CVTTPD2PI, ZYDIS_MNEMONIC_INVALID, {sse_mmx_cvt<host_cvttpd2dq, 16, true, false>, nullptr}},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VADDSUBPS, {nullptr, sse_xx<host_addsubps, 16, Enc::vex>}},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VADDSUBPD, {nullptr, sse_xx<host_addsubpd, 16, Enc::vex>}},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VHADDPS, {nullptr, sse_xx<host_haddps, 16, Enc::vex>}},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VHADDPD, {nullptr, sse_xx<host_haddpd, 16, Enc::vex>}},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VHSUBPS, {nullptr, sse_xx<host_hsubps, 16, Enc::vex>}},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VHSUBPD, {nullptr, sse_xx<host_hsubpd, 16, Enc::vex>}},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VROUNDPS,
+       {nullptr, sse_xx_imm<roundps_table, 16, Enc::vex, Shape::unary>}},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VROUNDPD,
+       {nullptr, sse_xx_imm<roundpd_table, 16, Enc::vex, Shape::unary>}},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VROUNDSS, {nullptr, sse_xx_imm<roundss_table, 4, Enc::vex>}},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VROUNDSD, {nullptr, sse_xx_imm<roundsd_table, 8, Enc::vex>}},
       {ZYDIS_MNEMONIC_SHUFPS, ZYDIS_MNEMONIC_VSHUFPS, {shufp<uint32_t>, shufp<uint32_t, Enc::vex>}},
       {ZYDIS_MNEMONIC_SHUFPD, ZYDIS_MNEMONIC_VSHUFPD, {shufp<uint64_t>, shufp<uint64_t, Enc::vex>}},
   };
   for (const Entry& e : entries) {
-    t.add(e.legacy, e.forms.legacy);
+    if (e.legacy != ZYDIS_MNEMONIC_INVALID) t.add(e.legacy, e.forms.legacy);
     if (e.vex != ZYDIS_MNEMONIC_INVALID) t.add(e.vex, e.forms.vex);
   }
   t.add_simd(ZYDIS_MNEMONIC_CMPSD, sse_cmp<cmpsd_table, 8>);  // shares its mnemonic with the string CMPSD

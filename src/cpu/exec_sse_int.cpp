@@ -204,6 +204,183 @@ Vec shuffle(const Vec&, const Vec& b, unsigned w, unsigned imm) {
   return r;
 }
 
+// ---- SSSE3, SSE4.1 and SSE4.2 (Vol. 2 per instruction): only their VEX
+// forms (AVX) are registered, as CPUID offers none of these extensions; the
+// handlers take both encodings so the legacy forms need only registering ----
+// PSHUFB: each byte is the destination byte the source byte indexes, or 0 when its bit 7 is set.
+Vec shufb(const Vec& a, const Vec& b, unsigned w, unsigned) {
+  Vec r;
+  for (unsigned k = 0; k < w; ++k) r.b[k] = b.b[k] & 0x80 ? 0 : a.b[b.b[k] & (w - 1)];
+  return r;
+}
+// PALIGNR: destination:source (destination high) shifted right by imm8 bytes.
+Vec alignr(const Vec& a, const Vec& b, unsigned w, unsigned imm) {
+  uint8_t cat[32];
+  std::memcpy(cat, b.b, w);
+  std::memcpy(cat + w, a.b, w);
+  Vec r;
+  for (unsigned k = 0; k < w; ++k) r.b[k] = imm + k < 2 * w ? cat[imm + k] : 0;
+  return r;
+}
+// PABSB/W/D: |source|, as unsigned (|-2^(n-1)| stays 2^(n-1)).
+template <class T>
+Vec abs_(const Vec&, const Vec& b, unsigned w, unsigned) {
+  return map2<T>(b, b, w, [](T x, T) { return x < 0 ? T(-x) : x; });
+}
+// PSIGNB/W/D: the destination negated, zeroed or kept by the source's sign.
+template <class T>
+Vec sign(const Vec& a, const Vec& b, unsigned w, unsigned) {
+  return map2<T>(a, b, w, [](T x, T y) { return y < 0 ? T(-x) : y == 0 ? T(0) : x; });
+}
+// PHADD*/PHSUB*: pairs of adjacent destination elements, then of source elements.
+template <class T, bool SUB, bool SAT>
+Vec horizontal(const Vec& a, const Vec& b, unsigned w, unsigned) {
+  Vec r;
+  unsigned half = w / sizeof(T) / 2;
+  for (unsigned k = 0; k < 2 * half; ++k) {
+    const Vec& v = k < half ? a : b;
+    unsigned j = 2 * (k % half);
+    int64_t x = v.get<T>(j), y = v.get<T>(j + 1), sum = SUB ? x - y : x + y;
+    r.set<T>(k, SAT ? saturate<T>(sum) : static_cast<T>(sum));
+  }
+  return r;
+}
+// PMADDUBSW: unsigned destination bytes times signed source bytes, pairs summed with signed saturation.
+Vec maddubsw(const Vec& a, const Vec& b, unsigned w, unsigned) {
+  Vec r;
+  for (unsigned k = 0; k < w / 2; ++k)
+    r.set<int16_t>(k, saturate<int16_t>(int32_t{a.b[2 * k]} * b.get<int8_t>(2 * k) +
+                                        int32_t{a.b[2 * k + 1]} * b.get<int8_t>(2 * k + 1)));
+  return r;
+}
+// PMULHRSW: the product's bits 30:15 rounded.
+Vec mulhrsw(const Vec& a, const Vec& b, unsigned w, unsigned) {
+  return map2<int16_t>(a, b, w, [](int16_t x, int16_t y) { return ((int32_t{x} * y >> 14) + 1) >> 1; });
+}
+// PBLENDW: word k from the source when imm8 bit k is set.
+Vec blendw(const Vec& a, const Vec& b, unsigned w, unsigned imm) {
+  Vec r;
+  for (unsigned k = 0; k < w / 2; ++k) r.set<uint16_t>(k, ((imm >> k) & 1 ? b : a).get<uint16_t>(k));
+  return r;
+}
+// PMULLD: the low 32 bits of the product; PMULDQ: the signed 64-bit product of the even dwords.
+Vec mulld(const Vec& a, const Vec& b, unsigned w, unsigned) {
+  return map2<uint32_t>(a, b, w, [](uint32_t x, uint32_t y) { return x * y; });
+}
+Vec muldq(const Vec& a, const Vec& b, unsigned w, unsigned) {
+  return map2<uint64_t>(a, b, w, [](uint64_t x, uint64_t y) {
+    return static_cast<uint64_t>(int64_t{static_cast<int32_t>(x)} * static_cast<int32_t>(y));
+  });
+}
+// PHMINPOSUW: the smallest unsigned source word and its index (the lowest on ties), the rest zero.
+Vec phminposuw(const Vec&, const Vec& b, unsigned, unsigned) {
+  unsigned at = 0;
+  for (unsigned k = 1; k < 8; ++k)
+    if (b.get<uint16_t>(k) < b.get<uint16_t>(at)) at = k;
+  Vec r;
+  r.set<uint16_t>(0, b.get<uint16_t>(at));
+  r.set<uint16_t>(1, static_cast<uint16_t>(at));
+  return r;
+}
+// MPSADBW: eight sums of absolute differences of 4 bytes: destination bytes
+// from imm8[2] * 4 + k, against source bytes imm8[1:0] * 4.
+Vec mpsadbw(const Vec& a, const Vec& b, unsigned, unsigned imm) {
+  Vec r;
+  unsigned da = (imm >> 2 & 1) * 4, sb = (imm & 3) * 4;
+  for (unsigned k = 0; k < 8; ++k) {
+    unsigned sum = 0;
+    for (unsigned j = 0; j < 4; ++j) {
+      int d = int{a.b[da + k + j]} - b.b[sb + j];
+      sum += d < 0 ? -d : d;
+    }
+    r.set<uint16_t>(k, static_cast<uint16_t>(sum));
+  }
+  return r;
+}
+// INSERTPS: source element imm8[7:6] (of a register; an m32 is the element)
+// into destination element imm8[5:4], then the elements imm8[3:0] names zeroed.
+template <Enc E>
+void insertps(Cpu& c, const DecodedInsn& i) {
+  check_simd<E>(c);
+  const bool mem = i.op[kSrc2<E>].kind == OpKind::mem;
+  const unsigned imm = static_cast<unsigned>(i.imm & 0xff);
+  Vec b = read_ymm(c, i, kSrc2<E>, mem ? 4 : 16, false).lane[0];
+  Ymm r = read_ymm(c, i, kSrc1<E>, 16, false);
+  r.lane[0].set<uint32_t>(imm >> 4 & 3, b.get<uint32_t>(mem ? 0 : imm >> 6 & 3));
+  for (unsigned k = 0; k < 4; ++k)
+    if (imm >> k & 1) r.lane[0].set<uint32_t>(k, 0);
+  write_dest<E>(c, i, r, 16);
+}
+
+// BLENDPS/BLENDPD: element k from src2 when imm8 bit k is set (VEX.256: the
+// upper lane's elements take the next bits).
+template <class T, Enc E>
+void blendp(Cpu& c, const DecodedInsn& i) {
+  check_simd<E>(c);
+  const unsigned width = simd_width<E>(i);
+  Ymm b = read_ymm(c, i, kSrc2<E>, width, E == Enc::legacy);
+  Ymm a = read_ymm(c, i, kSrc1<E>, width, false);
+  constexpr unsigned n = 16 / sizeof(T);
+  Ymm r;
+  for (unsigned e = 0; e < width / sizeof(T); ++e)
+    r.lane[e / n].set<T>(e % n, ((i.imm >> e) & 1 ? b : a).lane[e / n].template get<T>(e % n));
+  write_dest<E>(c, i, r, width);
+}
+
+// PBLENDVB/BLENDVPS/BLENDVPD: element k from src2 when the mask element's
+// sign bit is set; the mask is XMM0 (legacy) or the register in imm8[7:4] (VEX).
+template <class T, Enc E>
+void blendv(Cpu& c, const DecodedInsn& i) {
+  check_simd<E>(c);
+  const unsigned width = simd_width<E>(i);
+  if (width == 32 && sizeof(T) == 1) throw_fault(vec::kUD);  // VPBLENDVB ymm is AVX2
+  Ymm b = read_ymm(c, i, kSrc2<E>, width, E == Enc::legacy);
+  Ymm a = read_ymm(c, i, kSrc1<E>, width, false);
+  VcpuState& s = c.state();
+  const unsigned m = E == Enc::legacy ? 0 : static_cast<unsigned>(i.imm >> 4 & 15);
+  Ymm mask;
+  std::memcpy(mask.lane[0].b, s.xmm[m], 16);
+  std::memcpy(mask.lane[1].b, s.ymm_hi[m], 16);
+  Ymm r;
+  for (unsigned lane = 0; lane < width / 16; ++lane)
+    for (unsigned k = 0; k < 16 / sizeof(T); ++k) {
+      bool take = mask.lane[lane].get<T>(k) >> (8 * sizeof(T) - 1);
+      r.lane[lane].set<T>(k, (take ? b : a).lane[lane].template get<T>(k));
+    }
+  write_dest<E>(c, i, r, width);
+}
+
+// PMOVZX/PMOVSX: the low 16 * sizeof(From) / sizeof(To) source bytes (a
+// register, or memory of that size at any alignment) extended element-wise.
+template <class From, class To, Enc E>
+void pmovx(Cpu& c, const DecodedInsn& i) {
+  check_simd<E>(c);
+  if (i.op[0].kind == OpKind::ymm) throw_fault(vec::kUD);  // AVX2
+  constexpr unsigned n = 16 / sizeof(To);
+  Vec v = read_ymm(c, i, 1, n * sizeof(From), false).lane[0];
+  Ymm r;
+  for (unsigned k = 0; k < n; ++k) r.lane[0].set<To>(k, static_cast<To>(v.get<From>(k)));
+  write_dest<E>(c, i, r, 16);
+}
+
+// PEXTRB/PEXTRW/PEXTRD/PEXTRQ/EXTRACTPS r/m, xmm, imm8: the element imm8
+// selects, zero-extended into a register.
+template <class T, Enc E>
+void pextr(Cpu& c, const DecodedInsn& i) {
+  check_simd<E>(c);
+  Vec v = read_vec(c, i, 1, 16, false);
+  c.write_op(i, 0, v.get<T>(i.imm & (16 / sizeof(T) - 1)));
+}
+// PINSRB/PINSRD/PINSRQ xmm, r/m, imm8 (VEX: xmm1, xmm2, r/m, imm8).
+template <class T, Enc E>
+void pinsr(Cpu& c, const DecodedInsn& i) {
+  check_simd<E>(c);
+  T v = static_cast<T>(c.read_op(i, kSrc2<E>));
+  Ymm r = read_ymm(c, i, kSrc1<E>, 16, false);
+  r.lane[0].set<T>(i.imm & (16 / sizeof(T) - 1), v);
+  write_dest<E>(c, i, r, 16);
+}
+
 // PMOVMSKB r32, mm/xmm: the byte sign bits.
 template <Enc E>
 void pmovmskb(Cpu& c, const DecodedInsn& i) {
@@ -218,16 +395,17 @@ void pmovmskb(Cpu& c, const DecodedInsn& i) {
   if (mmx) enter_mmx_state(c.state());
   c.set_reg(i.op[0].reg, i.op[0].size, mask);
 }
-// PEXTRW r32, mm/xmm, imm8: the selected word, zero-extended.
+// PEXTRW r32, mm/xmm, imm8 (and VPEXTRW m16, the VEX form of SSE4.1's): the
+// selected word, zero-extended.
 template <Enc E>
 void pextrw(Cpu& c, const DecodedInsn& i) {
-  if (i.op[0].kind != OpKind::reg) throw_fault(vec::kUD);  // the memory form is SSE4.1
+  if (E == Enc::legacy && i.op[0].kind != OpKind::reg) throw_fault(vec::kUD);  // SSE4.1, not offered
   bool mmx = mmx_form(i);
   if (mmx) check_mmx(c);
   else check_simd<E>(c);
   Vec v = read_vec(c, i, 1, mmx ? 8 : 16, false);
   if (mmx) enter_mmx_state(c.state());
-  c.set_reg(i.op[0].reg, i.op[0].size, v.get<uint16_t>(i.imm & (mmx ? 3 : 7)));
+  c.write_op(i, 0, v.get<uint16_t>(i.imm & (mmx ? 3 : 7)));
 }
 // PINSRW mm/xmm, r32/m16, imm8; VPINSRW xmm1, xmm2, r32/m16, imm8.
 template <Enc E>
@@ -276,12 +454,17 @@ template <PackedOp OP, VexForm F = VexForm::nds>
 constexpr Forms forms() {
   return {packed<OP>, packed<OP, Enc::vex, F>};
 }
+template <PackedOp OP, VexForm F = VexForm::nds>
+constexpr Forms vex_only() {
+  return {nullptr, packed<OP, Enc::vex, F>};
+}
 
 }  // namespace
 
 void add_sse_int_handlers(HandlerTable& t) {
   struct Entry {
-    ZydisMnemonic legacy, vex;  // ZYDIS_MNEMONIC_INVALID: no VEX form (MMX only)
+    // ZYDIS_MNEMONIC_INVALID: no VEX form (MMX only), or no legacy form offered (SSSE3 and later)
+    ZydisMnemonic legacy, vex;
     Forms forms;
   };
   static constexpr Entry entries[] = {
@@ -365,9 +548,66 @@ void add_sse_int_handlers(HandlerTable& t) {
       {ZYDIS_MNEMONIC_PINSRW, ZYDIS_MNEMONIC_VPINSRW, {pinsrw<Enc::legacy>, pinsrw<Enc::vex>}},
       {ZYDIS_MNEMONIC_MASKMOVQ, ZYDIS_MNEMONIC_INVALID, {maskmov<Enc::legacy>, maskmov<Enc::vex>}},
       {ZYDIS_MNEMONIC_MASKMOVDQU, ZYDIS_MNEMONIC_VMASKMOVDQU, {maskmov<Enc::legacy>, maskmov<Enc::vex>}},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPSHUFB, vex_only<shufb>()},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPALIGNR, vex_only<alignr>()},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPABSB, vex_only<abs_<int8_t>, VexForm::unary>()},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPABSW, vex_only<abs_<int16_t>, VexForm::unary>()},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPABSD, vex_only<abs_<int32_t>, VexForm::unary>()},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPSIGNB, vex_only<sign<int8_t>>()},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPSIGNW, vex_only<sign<int16_t>>()},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPSIGND, vex_only<sign<int32_t>>()},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPHADDW, vex_only<horizontal<int16_t, false, false>>()},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPHADDD, vex_only<horizontal<int32_t, false, false>>()},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPHADDSW, vex_only<horizontal<int16_t, false, true>>()},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPHSUBW, vex_only<horizontal<int16_t, true, false>>()},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPHSUBD, vex_only<horizontal<int32_t, true, false>>()},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPHSUBSW, vex_only<horizontal<int16_t, true, true>>()},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPMADDUBSW, vex_only<maddubsw>()},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPMULHRSW, vex_only<mulhrsw>()},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPBLENDW, vex_only<blendw>()},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPMINSB, vex_only<pmin<int8_t>>()},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPMINSD, vex_only<pmin<int32_t>>()},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPMINUW, vex_only<pmin<uint16_t>>()},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPMINUD, vex_only<pmin<uint32_t>>()},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPMAXSB, vex_only<pmax<int8_t>>()},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPMAXSD, vex_only<pmax<int32_t>>()},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPMAXUW, vex_only<pmax<uint16_t>>()},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPMAXUD, vex_only<pmax<uint32_t>>()},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPMULLD, vex_only<mulld>()},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPMULDQ, vex_only<muldq>()},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPCMPEQQ, vex_only<cmpeq<uint64_t>>()},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPCMPGTQ, vex_only<cmpgt<int64_t>>()},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPACKUSDW, vex_only<pack<int32_t, uint16_t>>()},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPHMINPOSUW, vex_only<phminposuw, VexForm::unary>()},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VMPSADBW, vex_only<mpsadbw>()},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPBLENDVB, {nullptr, blendv<uint8_t, Enc::vex>}},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VBLENDVPS, {nullptr, blendv<uint32_t, Enc::vex>}},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VBLENDVPD, {nullptr, blendv<uint64_t, Enc::vex>}},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VBLENDPS, {nullptr, blendp<uint32_t, Enc::vex>}},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VBLENDPD, {nullptr, blendp<uint64_t, Enc::vex>}},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPMOVZXBW, {nullptr, pmovx<uint8_t, uint16_t, Enc::vex>}},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPMOVZXBD, {nullptr, pmovx<uint8_t, uint32_t, Enc::vex>}},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPMOVZXBQ, {nullptr, pmovx<uint8_t, uint64_t, Enc::vex>}},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPMOVZXWD, {nullptr, pmovx<uint16_t, uint32_t, Enc::vex>}},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPMOVZXWQ, {nullptr, pmovx<uint16_t, uint64_t, Enc::vex>}},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPMOVZXDQ, {nullptr, pmovx<uint32_t, uint64_t, Enc::vex>}},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPMOVSXBW, {nullptr, pmovx<int8_t, int16_t, Enc::vex>}},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPMOVSXBD, {nullptr, pmovx<int8_t, int32_t, Enc::vex>}},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPMOVSXBQ, {nullptr, pmovx<int8_t, int64_t, Enc::vex>}},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPMOVSXWD, {nullptr, pmovx<int16_t, int32_t, Enc::vex>}},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPMOVSXWQ, {nullptr, pmovx<int16_t, int64_t, Enc::vex>}},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPMOVSXDQ, {nullptr, pmovx<int32_t, int64_t, Enc::vex>}},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPEXTRB, {nullptr, pextr<uint8_t, Enc::vex>}},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPEXTRD, {nullptr, pextr<uint32_t, Enc::vex>}},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPEXTRQ, {nullptr, pextr<uint64_t, Enc::vex>}},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VEXTRACTPS, {nullptr, pextr<uint32_t, Enc::vex>}},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPINSRB, {nullptr, pinsr<uint8_t, Enc::vex>}},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPINSRD, {nullptr, pinsr<uint32_t, Enc::vex>}},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPINSRQ, {nullptr, pinsr<uint64_t, Enc::vex>}},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VINSERTPS, {nullptr, insertps<Enc::vex>}},
   };
   for (const Entry& e : entries) {
-    t.add(e.legacy, e.forms.legacy);
+    if (e.legacy != ZYDIS_MNEMONIC_INVALID) t.add(e.legacy, e.forms.legacy);
     if (e.vex != ZYDIS_MNEMONIC_INVALID) t.add(e.vex, e.forms.vex);
   }
 }

@@ -242,7 +242,139 @@ AVX_INSN(int_vmaskmovps_load, "vmaskmovps ymm0, ymm1, [rsi]")
 AVX_INSN(int_vmaskmovpd_load, "vmaskmovpd xmm0, xmm2, [rsi+8]")
 AVX_INSN(int_vmaskmovps_store, "vmaskmovps [rsi], ymm1, ymm2")
 AVX_INSN(int_vmaskmovpd_store, "vmaskmovpd [rsi+8], xmm2, xmm0")
+AVX_INSN(int_vpshufb, "vpshufb xmm0, xmm1, xmm2")
+AVX_INSN(int_vpalignr, "vpalignr xmm0, xmm1, xmm2, 5")
+AVX_INSN(int_vpalignr_m, "vpalignr xmm0, xmm1, [rsi+3], 19")
+AVX_INSN(int_vpabsb, "vpabsb xmm0, xmm1")
+AVX_INSN(int_vpabsw_m, "vpabsw xmm0, [rsi]")
+AVX_INSN(int_vpabsd, "vpabsd xmm0, xmm2")
+AVX_INSN(int_vpsignb, "vpsignb xmm0, xmm1, xmm2")
+AVX_INSN(int_vpsignw, "vpsignw xmm0, xmm1, xmm2")
+AVX_INSN(int_vpsignd, "vpsignd xmm0, xmm1, xmm2")
+AVX_INSN(int_vphaddw, "vphaddw xmm0, xmm1, xmm2")
+AVX_INSN(int_vphaddd, "vphaddd xmm0, xmm1, xmm2")
+AVX_INSN(int_vphaddsw, "vphaddsw xmm0, xmm1, xmm2")
+AVX_INSN(int_vphsubw, "vphsubw xmm0, xmm1, xmm2")
+AVX_INSN(int_vphsubd, "vphsubd xmm0, xmm1, [rsi]")
+AVX_INSN(int_vphsubsw, "vphsubsw xmm0, xmm1, xmm2")
+AVX_INSN(int_vpmaddubsw, "vpmaddubsw xmm0, xmm1, xmm2")
+AVX_INSN(int_vpmulhrsw, "vpmulhrsw xmm0, xmm1, xmm2")
+AVX_INSN(int_vpblendw, "vpblendw xmm0, xmm1, xmm2, 0xa5")
+AVX_INSN(int_vpminsb, "vpminsb xmm0, xmm1, xmm2")
+AVX_INSN(int_vpminsd, "vpminsd xmm0, xmm1, xmm2")
+AVX_INSN(int_vpminuw, "vpminuw xmm0, xmm1, xmm2")
+AVX_INSN(int_vpminud, "vpminud xmm0, xmm1, xmm2")
+AVX_INSN(int_vpmaxsb, "vpmaxsb xmm0, xmm1, xmm2")
+AVX_INSN(int_vpmaxsd, "vpmaxsd xmm0, xmm1, xmm2")
+AVX_INSN(int_vpmaxuw, "vpmaxuw xmm0, xmm1, xmm2")
+AVX_INSN(int_vpmaxud, "vpmaxud xmm0, xmm1, [rsi]")
+AVX_INSN(int_vpmulld, "vpmulld xmm0, xmm1, xmm2")
+AVX_INSN(int_vpmuldq, "vpmuldq xmm0, xmm1, xmm2")
+AVX_INSN(int_vpcmpeqq, "vpcmpeqq xmm0, xmm1, xmm1")
+AVX_INSN(int_vpcmpeqq2, "vpcmpeqq xmm0, xmm1, xmm2")
+AVX_INSN(int_vpcmpgtq, "vpcmpgtq xmm0, xmm1, xmm2")
+AVX_INSN(int_vpackusdw, "vpackusdw xmm0, xmm1, xmm2")
+AVX_INSN(int_vphminposuw, "vphminposuw xmm0, xmm1")
+AVX_INSN(int_vmpsadbw, "vmpsadbw xmm0, xmm1, xmm2, 5")
+AVX_INSN(int_vmpsadbw2, "vmpsadbw xmm0, xmm1, [rsi], 2")
+AVX_INSN(int_vpblendvb, "vpblendvb xmm0, xmm1, xmm2, xmm1")
+AVX_INSN(int_vblendvps_y, "vblendvps ymm0, ymm1, ymm2, ymm0")
+AVX_INSN(int_vblendvpd_ym, "vblendvpd ymm0, ymm1, [rsi], ymm2")
+AVX_INSN(int_vblendps_y, "vblendps ymm0, ymm1, ymm2, 0x69")
+AVX_INSN(int_vblendpd_y, "vblendpd ymm0, ymm1, ymm2, 0x6")
+AVX_INSN(int_vpmovzxbw, "vpmovzxbw xmm0, xmm1")
+AVX_INSN(int_vpmovzxbd_m, "vpmovzxbd xmm0, [rsi+1]")
+AVX_INSN(int_vpmovzxbq, "vpmovzxbq xmm0, xmm1")
+AVX_INSN(int_vpmovzxwd, "vpmovzxwd xmm0, xmm1")
+AVX_INSN(int_vpmovzxwq_m, "vpmovzxwq xmm0, [rsi+2]")
+AVX_INSN(int_vpmovzxdq, "vpmovzxdq xmm0, xmm2")
+AVX_INSN(int_vpmovsxbw_m, "vpmovsxbw xmm0, [rsi+3]")
+AVX_INSN(int_vpmovsxbd, "vpmovsxbd xmm0, xmm1")
+AVX_INSN(int_vpmovsxbq, "vpmovsxbq xmm0, xmm1")
+AVX_INSN(int_vpmovsxwd, "vpmovsxwd xmm0, xmm1")
+AVX_INSN(int_vpmovsxwq, "vpmovsxwq xmm0, xmm1")
+AVX_INSN(int_vpmovsxdq_m, "vpmovsxdq xmm0, [rsi]")
+AVX_INSN(int_vpextrb, "vpextrb eax, xmm1, 13")
+AVX_INSN(int_vpextrb_m, "vpextrb [rsi+5], xmm1, 2")
+AVX_INSN(int_vpextrd, "vpextrd ecx, xmm1, 3")
+AVX_INSN(int_vpextrq, "vpextrq rax, xmm1, 1")
+AVX_INSN(int_vpextrq_m, "vpextrq [rsi], xmm2, 0")
+AVX_INSN(int_vpextrw_m, "vpextrw [rsi+1], xmm1, 6")
+AVX_INSN(int_vextractps, "vextractps eax, xmm1, 2")
+AVX_INSN(int_vpinsrb, "vpinsrb xmm0, xmm1, eax, 9")
+AVX_INSN(int_vpinsrb_m, "vpinsrb xmm0, xmm1, [rsi+7], 15")
+AVX_INSN(int_vpinsrd, "vpinsrd xmm0, xmm1, ecx, 2")
+AVX_INSN(int_vpinsrq, "vpinsrq xmm0, xmm2, rax, 1")
+AVX_INSN(int_vpinsrq_m, "vpinsrq xmm0, xmm1, [rsi], 0")
+AVX_INSN(int_vinsertps, "vinsertps xmm0, xmm1, xmm2, 0x9a")
+AVX_INSN(int_vinsertps_m, "vinsertps xmm0, xmm1, [rsi+4], 0xe1")
 const AvxCase kIntCases[] = {
+    AVX_CASE(int_vpshufb),
+    AVX_CASE(int_vpalignr),
+    AVX_CASE(int_vpalignr_m),
+    AVX_CASE(int_vpabsb),
+    AVX_CASE(int_vpabsw_m),
+    AVX_CASE(int_vpabsd),
+    AVX_CASE(int_vpsignb),
+    AVX_CASE(int_vpsignw),
+    AVX_CASE(int_vpsignd),
+    AVX_CASE(int_vphaddw),
+    AVX_CASE(int_vphaddd),
+    AVX_CASE(int_vphaddsw),
+    AVX_CASE(int_vphsubw),
+    AVX_CASE(int_vphsubd),
+    AVX_CASE(int_vphsubsw),
+    AVX_CASE(int_vpmaddubsw),
+    AVX_CASE(int_vpmulhrsw),
+    AVX_CASE(int_vpblendw),
+    AVX_CASE(int_vpminsb),
+    AVX_CASE(int_vpminsd),
+    AVX_CASE(int_vpminuw),
+    AVX_CASE(int_vpminud),
+    AVX_CASE(int_vpmaxsb),
+    AVX_CASE(int_vpmaxsd),
+    AVX_CASE(int_vpmaxuw),
+    AVX_CASE(int_vpmaxud),
+    AVX_CASE(int_vpmulld),
+    AVX_CASE(int_vpmuldq),
+    AVX_CASE(int_vpcmpeqq),
+    AVX_CASE(int_vpcmpeqq2),
+    AVX_CASE(int_vpcmpgtq),
+    AVX_CASE(int_vpackusdw),
+    AVX_CASE(int_vphminposuw),
+    AVX_CASE(int_vmpsadbw),
+    AVX_CASE(int_vmpsadbw2),
+    AVX_CASE(int_vpblendvb),
+    AVX_CASE(int_vblendvps_y),
+    AVX_CASE(int_vblendvpd_ym),
+    AVX_CASE(int_vblendps_y),
+    AVX_CASE(int_vblendpd_y),
+    AVX_CASE(int_vpmovzxbw),
+    AVX_CASE(int_vpmovzxbd_m),
+    AVX_CASE(int_vpmovzxbq),
+    AVX_CASE(int_vpmovzxwd),
+    AVX_CASE(int_vpmovzxwq_m),
+    AVX_CASE(int_vpmovzxdq),
+    AVX_CASE(int_vpmovsxbw_m),
+    AVX_CASE(int_vpmovsxbd),
+    AVX_CASE(int_vpmovsxbq),
+    AVX_CASE(int_vpmovsxwd),
+    AVX_CASE(int_vpmovsxwq),
+    AVX_CASE(int_vpmovsxdq_m),
+    AVX_CASE(int_vpextrb),
+    AVX_CASE(int_vpextrb_m),
+    AVX_CASE(int_vpextrd),
+    AVX_CASE(int_vpextrq),
+    AVX_CASE(int_vpextrq_m),
+    AVX_CASE(int_vpextrw_m),
+    AVX_CASE(int_vextractps),
+    AVX_CASE(int_vpinsrb),
+    AVX_CASE(int_vpinsrb_m),
+    AVX_CASE(int_vpinsrd),
+    AVX_CASE(int_vpinsrq),
+    AVX_CASE(int_vpinsrq_m),
+    AVX_CASE(int_vinsertps),
+    AVX_CASE(int_vinsertps_m),
     AVX_CASE(int_vstmxcsr),
     AVX_CASE(int_vmovsldup_y),
     AVX_CASE(int_vmovshdup_xm),
@@ -465,7 +597,49 @@ AVX_INSN(single_vcmpss_28, "vcmpss xmm0, xmm1, xmm2, 28")
 AVX_INSN(single_vcmpss_29, "vcmpss xmm0, xmm1, xmm2, 29")
 AVX_INSN(single_vcmpss_30, "vcmpss xmm0, xmm1, xmm2, 30")
 AVX_INSN(single_vcmpss_31, "vcmpss xmm0, xmm1, xmm2, 31")
+AVX_INSN(single_vaddsubps_y, "vaddsubps ymm0, ymm1, ymm2")
+AVX_INSN(single_vhaddps_y, "vhaddps ymm0, ymm1, ymm2")
+AVX_INSN(single_vhsubps_xm, "vhsubps xmm0, xmm1, [rsi]")
+AVX_INSN(single_vroundps_0, "vroundps ymm0, ymm1, 0")
+AVX_INSN(single_vroundps_1, "vroundps ymm0, ymm1, 1")
+AVX_INSN(single_vroundps_2, "vroundps ymm0, ymm1, 2")
+AVX_INSN(single_vroundps_3, "vroundps ymm0, ymm1, 3")
+AVX_INSN(single_vroundps_4, "vroundps ymm0, ymm1, 4")
+AVX_INSN(single_vroundps_5, "vroundps ymm0, ymm1, 5")
+AVX_INSN(single_vroundps_6, "vroundps ymm0, ymm1, 6")
+AVX_INSN(single_vroundps_7, "vroundps ymm0, ymm1, 7")
+AVX_INSN(single_vroundps_8, "vroundps ymm0, ymm1, 8")
+AVX_INSN(single_vroundps_9, "vroundps ymm0, ymm1, 9")
+AVX_INSN(single_vroundps_10, "vroundps ymm0, ymm1, 10")
+AVX_INSN(single_vroundps_11, "vroundps ymm0, ymm1, 11")
+AVX_INSN(single_vroundps_12, "vroundps ymm0, ymm1, 12")
+AVX_INSN(single_vroundps_13, "vroundps ymm0, ymm1, 13")
+AVX_INSN(single_vroundps_14, "vroundps ymm0, ymm1, 14")
+AVX_INSN(single_vroundps_15, "vroundps ymm0, ymm1, 15")
+AVX_INSN(single_vroundss, "vroundss xmm0, xmm1, xmm2, 9")
+AVX_INSN(single_vroundss_m, "vroundss xmm0, xmm1, [rsi], 4")
 const AvxCase kSingleCases[] = {
+    AVX_CASE(single_vaddsubps_y),
+    AVX_CASE(single_vhaddps_y),
+    AVX_CASE(single_vhsubps_xm),
+    AVX_CASE(single_vroundps_0),
+    AVX_CASE(single_vroundps_1),
+    AVX_CASE(single_vroundps_2),
+    AVX_CASE(single_vroundps_3),
+    AVX_CASE(single_vroundps_4),
+    AVX_CASE(single_vroundps_5),
+    AVX_CASE(single_vroundps_6),
+    AVX_CASE(single_vroundps_7),
+    AVX_CASE(single_vroundps_8),
+    AVX_CASE(single_vroundps_9),
+    AVX_CASE(single_vroundps_10),
+    AVX_CASE(single_vroundps_11),
+    AVX_CASE(single_vroundps_12),
+    AVX_CASE(single_vroundps_13),
+    AVX_CASE(single_vroundps_14),
+    AVX_CASE(single_vroundps_15),
+    AVX_CASE(single_vroundss),
+    AVX_CASE(single_vroundss_m),
     AVX_CASE(single_vaddps_y),
     AVX_CASE(single_vaddps_xm),
     AVX_CASE(single_vaddss),
@@ -655,7 +829,49 @@ AVX_INSN(double_vcmpsd_28, "vcmpsd xmm0, xmm1, [rsi], 28")
 AVX_INSN(double_vcmpsd_29, "vcmpsd xmm0, xmm1, [rsi], 29")
 AVX_INSN(double_vcmpsd_30, "vcmpsd xmm0, xmm1, [rsi], 30")
 AVX_INSN(double_vcmpsd_31, "vcmpsd xmm0, xmm1, [rsi], 31")
+AVX_INSN(double_vaddsubpd_y, "vaddsubpd ymm0, ymm1, ymm2")
+AVX_INSN(double_vhaddpd_y, "vhaddpd ymm0, ymm1, [rsi]")
+AVX_INSN(double_vhsubpd_y, "vhsubpd ymm0, ymm1, ymm2")
+AVX_INSN(double_vroundpd_0, "vroundpd ymm0, ymm1, 0")
+AVX_INSN(double_vroundpd_1, "vroundpd ymm0, ymm1, 1")
+AVX_INSN(double_vroundpd_2, "vroundpd ymm0, ymm1, 2")
+AVX_INSN(double_vroundpd_3, "vroundpd ymm0, ymm1, 3")
+AVX_INSN(double_vroundpd_4, "vroundpd ymm0, ymm1, 4")
+AVX_INSN(double_vroundpd_5, "vroundpd ymm0, ymm1, 5")
+AVX_INSN(double_vroundpd_6, "vroundpd ymm0, ymm1, 6")
+AVX_INSN(double_vroundpd_7, "vroundpd ymm0, ymm1, 7")
+AVX_INSN(double_vroundpd_8, "vroundpd ymm0, ymm1, 8")
+AVX_INSN(double_vroundpd_9, "vroundpd ymm0, ymm1, 9")
+AVX_INSN(double_vroundpd_10, "vroundpd ymm0, ymm1, 10")
+AVX_INSN(double_vroundpd_11, "vroundpd ymm0, ymm1, 11")
+AVX_INSN(double_vroundpd_12, "vroundpd ymm0, ymm1, 12")
+AVX_INSN(double_vroundpd_13, "vroundpd ymm0, ymm1, 13")
+AVX_INSN(double_vroundpd_14, "vroundpd ymm0, ymm1, 14")
+AVX_INSN(double_vroundpd_15, "vroundpd ymm0, ymm1, 15")
+AVX_INSN(double_vroundsd, "vroundsd xmm0, xmm1, xmm2, 12")
+AVX_INSN(double_vroundsd_m, "vroundsd xmm0, xmm1, [rsi], 3")
 const AvxCase kDoubleCases[] = {
+    AVX_CASE(double_vaddsubpd_y),
+    AVX_CASE(double_vhaddpd_y),
+    AVX_CASE(double_vhsubpd_y),
+    AVX_CASE(double_vroundpd_0),
+    AVX_CASE(double_vroundpd_1),
+    AVX_CASE(double_vroundpd_2),
+    AVX_CASE(double_vroundpd_3),
+    AVX_CASE(double_vroundpd_4),
+    AVX_CASE(double_vroundpd_5),
+    AVX_CASE(double_vroundpd_6),
+    AVX_CASE(double_vroundpd_7),
+    AVX_CASE(double_vroundpd_8),
+    AVX_CASE(double_vroundpd_9),
+    AVX_CASE(double_vroundpd_10),
+    AVX_CASE(double_vroundpd_11),
+    AVX_CASE(double_vroundpd_12),
+    AVX_CASE(double_vroundpd_13),
+    AVX_CASE(double_vroundpd_14),
+    AVX_CASE(double_vroundpd_15),
+    AVX_CASE(double_vroundsd),
+    AVX_CASE(double_vroundsd_m),
     AVX_CASE(double_vaddpd_y),
     AVX_CASE(double_vaddsd_m),
     AVX_CASE(double_vsubpd_ym),
@@ -803,6 +1019,9 @@ GUEST_CODE(avx_vaddps_unaligned, "  vaddps ymm0, ymm1, [rsi + 4]\n")
 GUEST_CODE(avx_vpaddb_256, "  vpaddb ymm0, ymm1, ymm2\n")
 GUEST_CODE(avx_vbroadcastss_reg, "  vbroadcastss xmm0, xmm1\n")
 GUEST_CODE(avx_vdivps, "  vdivps ymm0, ymm1, ymm2\n")
+GUEST_CODE(avx_vpshufb, "  vpshufb xmm0, xmm1, xmm2\n")
+GUEST_CODE(avx_legacy_pshufb, "  pshufb xmm0, xmm1\n")
+GUEST_CODE(avx_vpshufb_256, "  vpshufb ymm0, ymm1, ymm2\n")
 GUEST_CODE(avx_xsave_roundtrip, "  vbroadcastsd ymm3, [rsi]\n  mov eax, 7\n  xor edx, edx\n  xsave [rbx]\n"
                                 "  vzeroall\n  xrstor [rbx]\n")
 GUEST_CODE(avx_legacy_addps, "  addps xmm3, xmm3\n")
@@ -827,6 +1046,9 @@ TEST(CpuAvx, UdAndNmRules) {
     for (const auto& bytes : kInvalidEncodings) EXPECT_EQ(h.exec(bytes, in), vec::kUD) << int(bytes[0]);
     EXPECT_EQ(h.exec(GUEST_BYTES(avx_vpaddb_256), in), vec::kUD) << "256-bit integer forms are AVX2";
     EXPECT_EQ(h.exec(GUEST_BYTES(avx_vbroadcastss_reg), in), vec::kUD) << "register broadcast is AVX2";
+    EXPECT_EQ(h.exec(GUEST_BYTES(avx_vpshufb), in), -1);
+    EXPECT_EQ(h.exec(GUEST_BYTES(avx_vpshufb_256), in), vec::kUD) << "AVX2";
+    EXPECT_EQ(h.exec(GUEST_BYTES(avx_legacy_pshufb), in), vec::kUD) << "SSSE3 is not offered";
     h.s().cr0 |= 1u << 2;  // CR0.EM does not apply to VEX instructions
     EXPECT_EQ(h.exec(GUEST_BYTES(avx_vaddps), in), -1);
     h.s().cr0 |= 1u << 3;  // CR0.TS
