@@ -9,6 +9,8 @@
 #include "cpu/handler_table.h"
 #include "cpu/simd_operands.h"
 
+#include <utility>
+
 namespace nv {
 
 namespace {
@@ -100,6 +102,9 @@ SSE_HOST_CMP(host_roundps, "roundps")
 SSE_HOST_CMP(host_roundpd, "roundpd")
 SSE_HOST_CMP(host_roundss, "roundss")
 SSE_HOST_CMP(host_roundsd, "roundsd")
+// DPPS/DPPD with imm8 (Vol. 2A DPPS: which products, which result elements).
+SSE_HOST_CMP(host_dpps, "dpps")
+SSE_HOST_CMP(host_dppd, "dppd")
 #undef SSE_HOST_CMP
 
 // COMISS/UCOMISS/COMISD/UCOMISD: ZF, PF, CF as the host sets them.
@@ -230,11 +235,11 @@ template <XxOp OP, unsigned MEM, Enc E = Enc::legacy, Shape S = Shape::nds>
 void sse_xx(Cpu& c, const DecodedInsn& i) {
   run_xx<MEM, E, S>(c, i, OP);
 }
-// The same with the operation chosen by imm8[3:0] (ROUNDPS and friends).
+// The same with the operation chosen by imm8 (ROUNDPS, DPPS).
 using ImmTable = XxOp (*)(unsigned);
 template <ImmTable TABLE, unsigned MEM, Enc E = Enc::legacy, Shape S = Shape::nds>
 void sse_xx_imm(Cpu& c, const DecodedInsn& i) {
-  run_xx<MEM, E, S>(c, i, TABLE(i.imm & 15));
+  run_xx<MEM, E, S>(c, i, TABLE(i.imm & 0xff));
 }
 
 // CMPxx with predicate imm8[2:0] (legacy) or imm8[4:0] (VEX, Vol. 2A Table
@@ -242,8 +247,7 @@ void sse_xx_imm(Cpu& c, const DecodedInsn& i) {
 // quiet and signalling (which NaNs raise #IA), and each of 8-15 is an AND or
 // OR of two of 0-7 (EQ_UQ = EQ | UNORD, GE = NLT & ORD, ...); in a scalar
 // compare both keep src1's upper elements, so combining them keeps those too.
-using CmpTable = XxOp (*)(unsigned);
-template <CmpTable TABLE>
+template <ImmTable TABLE>
 uint32_t compare(Xmm& a, Xmm b, uint32_t mxcsr, unsigned p) {
   if (p < 8) return TABLE(p)(a, b, mxcsr);
   struct Combine {
@@ -263,7 +267,7 @@ uint32_t compare(Xmm& a, Xmm b, uint32_t mxcsr, unsigned p) {
   return flags;
 }
 
-template <CmpTable TABLE, unsigned MEM, Enc E = Enc::legacy>
+template <ImmTable TABLE, unsigned MEM, Enc E = Enc::legacy>
 void sse_cmp(Cpu& c, const DecodedInsn& i) {
   check_simd<E>(c);
   const unsigned width = simd_width<E>(i);
@@ -280,27 +284,29 @@ void sse_cmp(Cpu& c, const DecodedInsn& i) {
   for (unsigned k = 0; k < width / 16; ++k) a.lane[k] = from_xmm(r[k]);
   write_dest<E>(c, i, a, width);
 }
-#define SSE_CMP_TABLE(name, op)                                                                                  \
-  XxOp name(unsigned p) {                                                                                        \
-    static constexpr XxOp ops[8] = {op<0>, op<1>, op<2>, op<3>, op<4>, op<5>, op<6>, op<7>};                     \
-    return ops[p];                                                                                               \
-  }
-SSE_CMP_TABLE(cmpps_table, host_cmpps)
-SSE_CMP_TABLE(cmppd_table, host_cmppd)
-SSE_CMP_TABLE(cmpss_table, host_cmpss)
-SSE_CMP_TABLE(cmpsd_table, host_cmpsd)
-#undef SSE_CMP_TABLE
-#define SSE_ROUND_TABLE(name, op)                                                                                \
-  XxOp name(unsigned p) {                                                                                        \
-    static constexpr XxOp ops[16] = {op<0>, op<1>, op<2>,  op<3>,  op<4>,  op<5>,  op<6>,  op<7>,                 \
-                                     op<8>, op<9>, op<10>, op<11>, op<12>, op<13>, op<14>, op<15>};              \
-    return ops[p];                                                                                               \
-  }
-SSE_ROUND_TABLE(roundps_table, host_roundps)
-SSE_ROUND_TABLE(roundpd_table, host_roundpd)
-SSE_ROUND_TABLE(roundss_table, host_roundss)
-SSE_ROUND_TABLE(roundsd_table, host_roundsd)
-#undef SSE_ROUND_TABLE
+// The host operation for each value of imm8[BITS-1:0] (ROUNDxx ignore bits 7:4).
+template <template <int> class OP, unsigned BITS, size_t... P>
+XxOp pick(unsigned imm, std::index_sequence<P...>) {
+  static constexpr XxOp ops[] = {OP<static_cast<int>(P)>::run...};
+  return ops[imm & ((1u << BITS) - 1)];
+}
+#define SSE_IMM_TABLE(name, op, bits)                                                          \
+  template <int P>                                                                             \
+  struct name##_op {                                                                           \
+    static constexpr XxOp run = op<P>;                                                         \
+  };                                                                                           \
+  XxOp name(unsigned imm) { return pick<name##_op, bits>(imm, std::make_index_sequence<1u << bits>{}); }
+SSE_IMM_TABLE(cmpps_table, host_cmpps, 3)
+SSE_IMM_TABLE(cmppd_table, host_cmppd, 3)
+SSE_IMM_TABLE(cmpss_table, host_cmpss, 3)
+SSE_IMM_TABLE(cmpsd_table, host_cmpsd, 3)
+SSE_IMM_TABLE(roundps_table, host_roundps, 4)
+SSE_IMM_TABLE(roundpd_table, host_roundpd, 4)
+SSE_IMM_TABLE(roundss_table, host_roundss, 4)
+SSE_IMM_TABLE(roundsd_table, host_roundsd, 4)
+SSE_IMM_TABLE(dpps_table, host_dpps, 8)
+SSE_IMM_TABLE(dppd_table, host_dppd, 8)
+#undef SSE_IMM_TABLE
 
 // COMIS*/UCOMIS*: ZF, PF, CF from the comparison; OF, SF, AF cleared (Vol. 2A COMISS).
 template <ComiOp OP, unsigned MEM, Enc E = Enc::legacy>
@@ -489,6 +495,8 @@ void add_sse_fp_handlers(HandlerTable& t) {
        {nullptr, sse_xx_imm<roundpd_table, 16, Enc::vex, Shape::unary>}},
       {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VROUNDSS, {nullptr, sse_xx_imm<roundss_table, 4, Enc::vex>}},
       {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VROUNDSD, {nullptr, sse_xx_imm<roundsd_table, 8, Enc::vex>}},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VDPPS, {nullptr, sse_xx_imm<dpps_table, 16, Enc::vex>}},
+      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VDPPD, {nullptr, sse_xx_imm<dppd_table, 16, Enc::vex>}},
       {ZYDIS_MNEMONIC_SHUFPS, ZYDIS_MNEMONIC_VSHUFPS, {shufp<uint32_t>, shufp<uint32_t, Enc::vex>}},
       {ZYDIS_MNEMONIC_SHUFPD, ZYDIS_MNEMONIC_VSHUFPD, {shufp<uint64_t>, shufp<uint64_t, Enc::vex>}},
   };

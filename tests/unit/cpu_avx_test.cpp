@@ -618,7 +618,23 @@ AVX_INSN(single_vroundps_14, "vroundps ymm0, ymm1, 14")
 AVX_INSN(single_vroundps_15, "vroundps ymm0, ymm1, 15")
 AVX_INSN(single_vroundss, "vroundss xmm0, xmm1, xmm2, 9")
 AVX_INSN(single_vroundss_m, "vroundss xmm0, xmm1, [rsi], 4")
+AVX_INSN(single_vdpps_ff, "vdpps ymm0, ymm1, ymm2, 0xff")
+AVX_INSN(single_vdpps_f1, "vdpps ymm0, ymm1, ymm2, 0xf1")
+AVX_INSN(single_vdpps_31, "vdpps ymm0, ymm1, ymm2, 0x31")
+AVX_INSN(single_vdpps_a5, "vdpps ymm0, ymm1, ymm2, 0xa5")
+AVX_INSN(single_vdpps_5a, "vdpps ymm0, ymm1, ymm2, 0x5a")
+AVX_INSN(single_vdpps_00, "vdpps ymm0, ymm1, ymm2, 0x0")
+AVX_INSN(single_vdpps_8e, "vdpps ymm0, ymm1, ymm2, 0x8e")
+AVX_INSN(single_vdpps_m, "vdpps xmm0, xmm1, [rsi], 0x77")
 const AvxCase kSingleCases[] = {
+    AVX_CASE(single_vdpps_ff),
+    AVX_CASE(single_vdpps_f1),
+    AVX_CASE(single_vdpps_31),
+    AVX_CASE(single_vdpps_a5),
+    AVX_CASE(single_vdpps_5a),
+    AVX_CASE(single_vdpps_00),
+    AVX_CASE(single_vdpps_8e),
+    AVX_CASE(single_vdpps_m),
     AVX_CASE(single_vaddsubps_y),
     AVX_CASE(single_vhaddps_y),
     AVX_CASE(single_vhsubps_xm),
@@ -850,7 +866,21 @@ AVX_INSN(double_vroundpd_14, "vroundpd ymm0, ymm1, 14")
 AVX_INSN(double_vroundpd_15, "vroundpd ymm0, ymm1, 15")
 AVX_INSN(double_vroundsd, "vroundsd xmm0, xmm1, xmm2, 12")
 AVX_INSN(double_vroundsd_m, "vroundsd xmm0, xmm1, [rsi], 3")
+AVX_INSN(double_vdppd_33, "vdppd xmm0, xmm1, xmm2, 0x33")
+AVX_INSN(double_vdppd_31, "vdppd xmm0, xmm1, xmm2, 0x31")
+AVX_INSN(double_vdppd_12, "vdppd xmm0, xmm1, xmm2, 0x12")
+AVX_INSN(double_vdppd_23, "vdppd xmm0, xmm1, xmm2, 0x23")
+AVX_INSN(double_vdppd_ff, "vdppd xmm0, xmm1, xmm2, 0xff")
+AVX_INSN(double_vdppd_00, "vdppd xmm0, xmm1, xmm2, 0x0")
+AVX_INSN(double_vdppd_m, "vdppd xmm0, xmm1, [rsi], 0x32")
 const AvxCase kDoubleCases[] = {
+    AVX_CASE(double_vdppd_33),
+    AVX_CASE(double_vdppd_31),
+    AVX_CASE(double_vdppd_12),
+    AVX_CASE(double_vdppd_23),
+    AVX_CASE(double_vdppd_ff),
+    AVX_CASE(double_vdppd_00),
+    AVX_CASE(double_vdppd_m),
     AVX_CASE(double_vaddsubpd_y),
     AVX_CASE(double_vhaddpd_y),
     AVX_CASE(double_vhsubpd_y),
