@@ -213,6 +213,7 @@ struct operand {
   int32_t disp;     // BASE/SIB/BAD: displacement; RIP: scratch offset of the target
   uint8_t scale;    // SIB: log2 of the scale of the index register
   bool addr32;      // 0x67
+  uint8_t segment;  // a segment-override prefix, or 0
 };
 
 struct insn {
@@ -249,6 +250,7 @@ static void emit(struct generator *g, const struct insn *in) {
   if (in->prefix) *p++ = in->prefix;
   if (in->size == 2) *p++ = 0x66;
   if (in->modrm && in->rm.mem && in->rm.addr32) *p++ = 0x67;
+  if (in->modrm && in->rm.mem && in->rm.segment) *p++ = in->rm.segment;
   unsigned rex = 0;
   if (in->size == 8 && !in->default64) rex |= 8;
   if (in->modrm && in->reg >= 8) rex |= 4;
@@ -328,8 +330,17 @@ static struct operand reg_operand(int r) { return (struct operand){.mem = false,
 // A memory operand inside the scratch data (or, with `faulting`, sometimes
 // through R14). Legacy byte-register forms may use only RIP-relative
 // addressing (R15 needs REX). `align` > 1 aligns the target half the time.
+// Segment overrides: ignored in 64-bit mode except that FS/GS add their base
+// (0 here) and an SS reference that is not canonical raises #SS instead of
+// #GP (SDM Vol. 3A §6.15 "#SS"); in 32-bit code a write through CS raises
+// #GP(0) (§5.4.1, code segments are not writable).
+static uint8_t segment_override(void) {
+  static const uint8_t prefixes[] = {0x26, 0x2E, 0x36, 0x3E, 0x64, 0x65};
+  return chance(15) ? prefixes[below(6)] : 0;
+}
+
 static struct operand mem_operand(bool legacy8, bool faulting, unsigned align) {
-  struct operand m = {.mem = true};
+  struct operand m = {.mem = true, .segment = segment_override()};
   unsigned target = below(SCRATCH_DATA - 16 - 120);
   if (align > 1 && chance(50)) target &= ~(align - 1);
   unsigned pick = below(100);
@@ -354,6 +365,10 @@ static struct operand mem_operand(bool legacy8, bool faulting, unsigned align) {
     m.disp = (int32_t)target - BASE_OFFSET;  // R13 << 3 adds at most 120
   }
   m.addr32 = m.form != MEM_BAD && chance(10);
+  // Known software-engine mismatch 5 (docs/guests.md): a non-canonical
+  // address through an SS override raises #GP(0) where the processor raises
+  // #SS(0). Only with known_bugs=1.
+  if (m.form == MEM_BAD && m.segment == 0x36 && !opt.known_bugs) m.segment = 0;
   return m;
 }
 
@@ -363,15 +378,25 @@ static unsigned pick_size(bool bytes) {
   return bytes ? sizes[below(n)] : sizes[1 + below(n - 1)];
 }
 
+// Known software-engine mismatches (docs/guests.md) in memory destinations,
+// generated only with known_bugs=1:
+//  1. a read-modify-write of a not-present page reports #PF error code 0
+//     (read) where the processor reports 2 (write): no R14 destinations;
+//  2. POP to memory that faults leaves RSP incremented;
+//  4. a read-modify-write whose read succeeds but whose write faults (a CS
+//     override in 32-bit code) has already written its register result
+//     (XADD) and flags: no CS-override destinations in 32-bit code.
+static struct operand dst_memory(bool legacy8, unsigned align) {
+  struct operand m = mem_operand(legacy8, opt.known_bugs, align);
+  if (mode32 && m.segment == 0x2E && !opt.known_bugs) m.segment = 0;
+  return m;
+}
+
 // Register or memory r/m operand of `size`; sets *legacy8 for byte forms
 // that use AH..BH (no REX then).
-static struct operand pick_rm(unsigned size, bool *legacy8, bool dst, bool faulting) {
+static struct operand pick_rm(unsigned size, bool *legacy8, bool dst) {
   *legacy8 = size == 1 && (mode32 || chance(40));
-  // Known software-engine mismatch 1 (docs/guests.md): a read-modify-write of
-  // a not-present page reports #PF error code 0 (read) where the processor
-  // reports 2 (write). Faulting destinations only with known_bugs=1.
-  if (dst && !opt.known_bugs) faulting = false;
-  if (chance(40)) return mem_operand(*legacy8, faulting, size);
+  if (chance(40)) return dst ? dst_memory(*legacy8, size) : mem_operand(*legacy8, true, size);
   return reg_operand(dst ? pick_dst(*legacy8) : pick_src(*legacy8));
 }
 
@@ -426,7 +451,7 @@ static void t_alu(struct generator *g) {
   struct insn in;
   if (op == 2 || op == 3) need_flags(g, CF);
   if (form == 0 || form == 1) {  // r/m, r  and  r, r/m
-    struct operand rm = pick_rm(size, &legacy8, form == 0 && op != 7, true);
+    struct operand rm = pick_rm(size, &legacy8, form == 0 && op != 7);
     in = base_insn(size, legacy8);
     set_op(&in, 1, (uint8_t)(op * 8 + (form == 0 ? 0 : 2) + (size != 1)), 0, 0);
     in.reg = form == 0 ? pick_src(legacy8) : pick_dst(legacy8);
@@ -439,7 +464,7 @@ static void t_alu(struct generator *g) {
     in.imm_len = size == 1 ? 1 : size == 2 ? 2 : 4;
     in.imm = imm_for(in.imm_len);
   } else {  // 80 / 81 / 83 /op
-    struct operand rm = pick_rm(size, &legacy8, op != 7, true);
+    struct operand rm = pick_rm(size, &legacy8, op != 7);
     in = base_insn(size, legacy8);
     bool imm8 = size == 1 || chance(50);
     set_op(&in, 1, size == 1 ? 0x80 : imm8 ? 0x83 : 0x81, 0, 0);
@@ -456,7 +481,7 @@ static void t_alu(struct generator *g) {
 static void t_test(struct generator *g) {
   unsigned size = pick_size(true);
   bool legacy8;
-  struct operand rm = pick_rm(size, &legacy8, false, true);
+  struct operand rm = pick_rm(size, &legacy8, false);
   struct insn in = base_insn(size, legacy8);
   if (chance(50)) {
     set_op(&in, 1, size == 1 ? 0x84 : 0x85, 0, 0);
@@ -481,7 +506,7 @@ static void t_shift(struct generator *g) {
   unsigned op = ops[below(7)], size = pick_size(true), form = below(3);
   bool legacy8;
   if (op == 2 || op == 3) need_flags(g, CF);
-  struct operand rm = pick_rm(size, &legacy8, true, true);
+  struct operand rm = pick_rm(size, &legacy8, true);
   struct insn in = base_insn(size, legacy8);
   in.reg = (int)op;
   in.rm = rm;
@@ -524,7 +549,7 @@ static void t_muldiv(struct generator *g) {
       emit(g, &x);
       flags_written(g, ARITH_FLAGS & ~AF, AF);
     }
-    struct operand rm = pick_rm(size, &legacy8, false, true);
+    struct operand rm = pick_rm(size, &legacy8, false);
     in = base_insn(size, legacy8);
     set_op(&in, 1, size == 1 ? 0xF6 : 0xF7, 0, 0);
     in.reg = (int)op;
@@ -537,7 +562,7 @@ static void t_muldiv(struct generator *g) {
     return;
   }
   size = pick_size(false);
-  struct operand rm = pick_rm(size, &legacy8, false, true);
+  struct operand rm = pick_rm(size, &legacy8, false);
   in = base_insn(size, false);
   in.reg = pick_dst(false);
   in.rm = rm;
@@ -557,7 +582,7 @@ static void t_muldiv(struct generator *g) {
 static void t_unary(struct generator *g) {
   unsigned size = pick_size(true), op = below(4);
   bool legacy8;
-  struct operand rm = pick_rm(size, &legacy8, true, true);
+  struct operand rm = pick_rm(size, &legacy8, true);
   struct insn in = base_insn(size, legacy8);
   in.rm = rm;
   if (op < 2) {
@@ -581,7 +606,7 @@ static void t_unary(struct generator *g) {
 static void t_bt(struct generator *g) {
   unsigned size = pick_size(false), op = below(4);
   bool legacy8;
-  struct operand rm = pick_rm(size, &legacy8, op != 0, true);
+  struct operand rm = pick_rm(size, &legacy8, op != 0);
   struct insn in = base_insn(size, false);
   in.rm = rm;
   if (chance(50)) {
@@ -603,7 +628,7 @@ static void t_bt(struct generator *g) {
 static void t_bitscan(struct generator *g) {
   unsigned size = pick_size(false);
   bool legacy8;
-  struct operand rm = pick_rm(size, &legacy8, false, true);
+  struct operand rm = pick_rm(size, &legacy8, false);
   struct insn in = base_insn(size, false);
   set_op(&in, 2, 0x0F, chance(50) ? 0xBC : 0xBD, 0);
   in.reg = pick_dst(false);
@@ -618,7 +643,7 @@ static void t_shld(struct generator *g) {
   unsigned size = pick_size(false);
   bool right = chance(50), by_cl = size != 2 && chance(50);
   bool legacy8;
-  struct operand rm = pick_rm(size, &legacy8, true, true);
+  struct operand rm = pick_rm(size, &legacy8, true);
   struct insn in = base_insn(size, false);
   set_op(&in, 2, 0x0F, (uint8_t)((right ? 0xAC : 0xA4) + by_cl), 0);
   in.reg = pick_src(false);
@@ -645,7 +670,7 @@ static void t_movx(struct generator *g) {
     bool unused;
     in = base_insn(8, false);
     set_op(&in, 1, 0x63, 0, 0);
-    in.rm = pick_rm(4, &unused, false, true);
+    in.rm = pick_rm(4, &unused, false);
     in.reg = pick_dst(false);
   } else {
     bool word = form & 1, legacy8 = !word && dst_size != 8 && (mode32 || chance(40));
@@ -666,13 +691,13 @@ static void t_cmov_setcc(struct generator *g) {
   struct insn in;
   if (chance(50)) {
     unsigned size = pick_size(false);
-    struct operand rm = pick_rm(size, &legacy8, false, true);
+    struct operand rm = pick_rm(size, &legacy8, false);
     in = base_insn(size, false);
     set_op(&in, 2, 0x0F, (uint8_t)(0x40 + cc), 0);
     in.reg = pick_dst(false);
     in.rm = rm;
   } else {
-    struct operand rm = pick_rm(1, &legacy8, true, true);
+    struct operand rm = pick_rm(1, &legacy8, true);
     in = base_insn(1, legacy8);
     set_op(&in, 2, 0x0F, (uint8_t)(0x90 + cc), 0);
     in.reg = 0;
@@ -694,14 +719,14 @@ static void t_exchange(struct generator *g) {
     in = base_insn(wide ? 8 : 4, false);
     set_op(&in, 2, 0x0F, 0xC7, 0);
     in.reg = 1;
-    in.rm = mem_operand(false, opt.known_bugs, 8);  // read-modify-write: see pick_rm
+    in.rm = dst_memory(false, 8);
     if (wide) in.rm = (struct operand){.mem = true, .form = MEM_RIP, .disp = (int32_t)(below(SCRATCH_DATA / 16) * 16)};
     in.lock = chance(30);
     emit(g, &in);
     flags_written(g, ZF, 0);
     return;
   }
-  struct operand rm = pick_rm(size, &legacy8, true, true);
+  struct operand rm = pick_rm(size, &legacy8, true);
   in = base_insn(size, legacy8);
   in.rm = rm;
   in.reg = pick_dst(legacy8);
@@ -742,7 +767,7 @@ static void t_lea(struct generator *g) {
 static void t_mov(struct generator *g) {
   unsigned size = pick_size(true);
   bool legacy8;
-  struct operand rm = pick_rm(size, &legacy8, true, true);
+  struct operand rm = pick_rm(size, &legacy8, true);
   struct insn in = base_insn(size, legacy8);
   in.rm = rm;
   if (chance(60)) {
@@ -795,9 +820,7 @@ static void t_stack(struct generator *g) {
     } else {
       set_op(&in, 1, 0x8F, 0, 0);
       in.reg = 0;
-      // Known software-engine mismatch 2 (docs/guests.md): POP to memory that
-      // faults leaves RSP incremented; the processor leaves it unchanged.
-      in.rm = mem_operand(false, opt.known_bugs, 1);
+      in.rm = dst_memory(false, 1);
     }
     g->stack -= (int)size;
   }
