@@ -138,7 +138,7 @@ DecodeStatus decode_instruction(CpuMode mode, const uint8_t* bytes, size_t avail
     if (o.visibility == ZYDIS_OPERAND_VISIBILITY_HIDDEN) continue;  // implicit ones (eAX in A3, "1" in D1) count
     // A VEX imm8 after three register/memory operands (VSHUFPS, VINSERTF128)
     // lives in `imm` only, as does a fourth register operand, which VEX
-    // encodes in imm8[7:4] (VBLENDVPS; Vol. 2A §3.1.1.1, "/is4").
+    // encodes in imm8[7:4] (VBLENDVPS; Vol. 2A §3.1.1.2, "/is4").
     if (vex && n == 3 && o.type == ZYDIS_OPERAND_TYPE_IMMEDIATE && !have_imm) {
       out.imm = o.imm.value.u;
       have_imm = true;

@@ -41,8 +41,8 @@ inline void check_sse(Cpu& c) {
   if ((s.cr0 & simd::kCr0Em) || !(s.cr4 & simd::kCr4OsFxsr)) throw_fault(vec::kUD);
   if (s.cr0 & simd::kCr0Ts) throw_fault(vec::kNM);
 }
-// VEX-encoded instructions (Vol. 2A §2.3.5-2.3.6, Table 2-21 exception class
-// checks): #UD in real and virtual-8086 mode, without CR4.OSXSAVE or with
+// VEX-encoded instructions (Vol. 2A §2.4 exception classes, Vol. 1 §14.3
+// detection): #UD in real and virtual-8086 mode, without CR4.OSXSAVE or with
 // XCR0[2:1] != 11b (CR0.EM and CR4.OSFXSR do not matter), then #NM with
 // CR0.TS. The prefix, VEX.vvvv and VEX.L encodings Zydis already rejects
 // (Vol. 2A §2.3.2-2.3.4): they decode as invalid and raise #UD.
