@@ -144,7 +144,7 @@ def main():
             if results[0] != results[1]:
                 report_sequence(args, seq)
                 return 1
-        print("FAILED: the batch differs but no single sequence does (state carried between sequences?)")
+        print("FAILED: the batch differs but no single sequence does when rerun: a run is not reproducible")
         return 1
     print(f"PASS: {args.count} sequences of seed {args.seed}: the engines agree ({len(out['kvm'])} batches)")
     return 0
