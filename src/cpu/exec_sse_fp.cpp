@@ -9,8 +9,6 @@
 #include "cpu/handler_table.h"
 #include "cpu/simd_operands.h"
 
-#include <utility>
-
 namespace nv {
 
 namespace {
@@ -285,17 +283,12 @@ void sse_cmp(Cpu& c, const DecodedInsn& i) {
   write_dest<E>(c, i, a, width);
 }
 // The host operation for each value of imm8[BITS-1:0] (ROUNDxx ignore bits 7:4).
-template <template <int> class OP, unsigned BITS, size_t... P>
-XxOp pick(unsigned imm, std::index_sequence<P...>) {
-  static constexpr XxOp ops[] = {OP<static_cast<int>(P)>::run...};
-  return ops[imm & ((1u << BITS) - 1)];
-}
-#define SSE_IMM_TABLE(name, op, bits)                                                          \
-  template <int P>                                                                             \
-  struct name##_op {                                                                           \
-    static constexpr XxOp run = op<P>;                                                         \
-  };                                                                                           \
-  XxOp name(unsigned imm) { return pick<name##_op, bits>(imm, std::make_index_sequence<1u << bits>{}); }
+#define SSE_IMM_TABLE(name, op, bits)                                \
+  template <int P>                                                   \
+  struct name##_op {                                                 \
+    static constexpr XxOp run = op<P>;                               \
+  };                                                                 \
+  XxOp name(unsigned imm) { return pick_by_imm<name##_op, bits>(imm); }
 SSE_IMM_TABLE(cmpps_table, host_cmpps, 3)
 SSE_IMM_TABLE(cmppd_table, host_cmppd, 3)
 SSE_IMM_TABLE(cmpss_table, host_cmpss, 3)

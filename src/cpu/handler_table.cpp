@@ -17,6 +17,7 @@ HandlerTable build() {
   add_sse_int_handlers(t);
   add_sse_fp_handlers(t);
   add_avx_handlers(t);
+  add_avx_pcmpstr_handlers(t);
   add_x87_handlers(t);
   add_x87_control_handlers(t);
   add_hypercall_handlers(t);

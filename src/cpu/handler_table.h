@@ -46,6 +46,7 @@ void add_sse_handlers(HandlerTable& t);      // exec_sse.cpp
 void add_sse_int_handlers(HandlerTable& t);  // exec_sse_int.cpp
 void add_sse_fp_handlers(HandlerTable& t);   // exec_sse_fp.cpp
 void add_avx_handlers(HandlerTable& t);      // exec_avx.cpp
+void add_avx_pcmpstr_handlers(HandlerTable& t);  // exec_avx_pcmpstr.cpp
 void add_x87_handlers(HandlerTable& t);          // exec_x87.cpp
 void add_x87_control_handlers(HandlerTable& t);  // exec_x87_control.cpp
 void add_hypercall_handlers(HandlerTable& t);  // exec_hypercall.cpp

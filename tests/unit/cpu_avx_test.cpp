@@ -308,7 +308,83 @@ AVX_INSN(int_vpinsrq, "vpinsrq xmm0, xmm2, rax, 1")
 AVX_INSN(int_vpinsrq_m, "vpinsrq xmm0, xmm1, [rsi], 0")
 AVX_INSN(int_vinsertps, "vinsertps xmm0, xmm1, xmm2, 0x9a")
 AVX_INSN(int_vinsertps_m, "vinsertps xmm0, xmm1, [rsi+4], 0xe1")
+AVX_INSN(int_vpcmpistri_00, "vpcmpistri xmm1, xmm2, 0x0")
+AVX_INSN(int_vpcmpestri_00, "mov rdx, rcx\n vpcmpestri xmm1, xmm2, 0x0")
+AVX_INSN(int_vpcmpistri_04, "vpcmpistri xmm1, xmm2, 0x4")
+AVX_INSN(int_vpcmpestri_04, "mov rdx, rcx\n vpcmpestri xmm1, xmm2, 0x4")
+AVX_INSN(int_vpcmpistri_08, "vpcmpistri xmm1, xmm2, 0x8")
+AVX_INSN(int_vpcmpestri_08, "mov rdx, rcx\n vpcmpestri xmm1, xmm2, 0x8")
+AVX_INSN(int_vpcmpistri_0c, "vpcmpistri xmm1, xmm2, 0xc")
+AVX_INSN(int_vpcmpestri_0c, "mov rdx, rcx\n vpcmpestri xmm1, xmm2, 0xc")
+AVX_INSN(int_vpcmpistri_01, "vpcmpistri xmm1, xmm2, 0x1")
+AVX_INSN(int_vpcmpestri_01, "mov rdx, rcx\n vpcmpestri xmm1, xmm2, 0x1")
+AVX_INSN(int_vpcmpistri_44, "vpcmpistri xmm1, xmm2, 0x44")
+AVX_INSN(int_vpcmpestri_44, "mov rdx, rcx\n vpcmpestri xmm1, xmm2, 0x44")
+AVX_INSN(int_vpcmpistri_18, "vpcmpistri xmm1, xmm2, 0x18")
+AVX_INSN(int_vpcmpestri_18, "mov rdx, rcx\n vpcmpestri xmm1, xmm2, 0x18")
+AVX_INSN(int_vpcmpistri_3a, "vpcmpistri xmm1, xmm2, 0x3a")
+AVX_INSN(int_vpcmpestri_3a, "mov rdx, rcx\n vpcmpestri xmm1, xmm2, 0x3a")
+AVX_INSN(int_vpcmpistri_7c, "vpcmpistri xmm1, xmm2, 0x7c")
+AVX_INSN(int_vpcmpestri_7c, "mov rdx, rcx\n vpcmpestri xmm1, xmm2, 0x7c")
+AVX_INSN(int_vpcmpistri_42, "vpcmpistri xmm1, xmm2, 0x42")
+AVX_INSN(int_vpcmpestri_42, "mov rdx, rcx\n vpcmpestri xmm1, xmm2, 0x42")
+AVX_INSN(int_vpcmpistri_0d, "vpcmpistri xmm1, xmm2, 0xd")
+AVX_INSN(int_vpcmpestri_0d, "mov rdx, rcx\n vpcmpestri xmm1, xmm2, 0xd")
+AVX_INSN(int_vpcmpistri_75, "vpcmpistri xmm1, xmm2, 0x75")
+AVX_INSN(int_vpcmpestri_75, "mov rdx, rcx\n vpcmpestri xmm1, xmm2, 0x75")
+AVX_INSN(int_vpcmpistrm_00, "vpcmpistrm xmm1, xmm2, 0x0")
+AVX_INSN(int_vpcmpestrm_00, "mov rdx, rcx\n vpcmpestrm xmm2, [rsi+1], 0x0")
+AVX_INSN(int_vpcmpistrm_40, "vpcmpistrm xmm1, xmm2, 0x40")
+AVX_INSN(int_vpcmpestrm_40, "mov rdx, rcx\n vpcmpestrm xmm2, [rsi+1], 0x40")
+AVX_INSN(int_vpcmpistrm_0c, "vpcmpistrm xmm1, xmm2, 0xc")
+AVX_INSN(int_vpcmpestrm_0c, "mov rdx, rcx\n vpcmpestrm xmm2, [rsi+1], 0xc")
+AVX_INSN(int_vpcmpistrm_4d, "vpcmpistrm xmm1, xmm2, 0x4d")
+AVX_INSN(int_vpcmpestrm_4d, "mov rdx, rcx\n vpcmpestrm xmm2, [rsi+1], 0x4d")
+AVX_INSN(int_vpcmpistrm_18, "vpcmpistrm xmm1, xmm2, 0x18")
+AVX_INSN(int_vpcmpestrm_18, "mov rdx, rcx\n vpcmpestrm xmm2, [rsi+1], 0x18")
+AVX_INSN(int_vpcmpistrm_7a, "vpcmpistrm xmm1, xmm2, 0x7a")
+AVX_INSN(int_vpcmpestrm_7a, "mov rdx, rcx\n vpcmpestrm xmm2, [rsi+1], 0x7a")
+AVX_INSN(int_vpcmpestri_w, "mov rdx, rcx\n vpcmpestri xmm1, xmm2, 0x0c\n mov rax, 0x100000005\n mov rdx, -0x100000000\n .byte 0xc4, 0xe3, 0xf9, 0x61, 0xca, 0x08")
+AVX_INSN(int_vpmovsxbq_m, "vpmovsxbq xmm0, [rsi+5]")
 const AvxCase kIntCases[] = {
+    AVX_CASE(int_vpcmpistri_00),
+    AVX_CASE(int_vpcmpestri_00),
+    AVX_CASE(int_vpcmpistri_04),
+    AVX_CASE(int_vpcmpestri_04),
+    AVX_CASE(int_vpcmpistri_08),
+    AVX_CASE(int_vpcmpestri_08),
+    AVX_CASE(int_vpcmpistri_0c),
+    AVX_CASE(int_vpcmpestri_0c),
+    AVX_CASE(int_vpcmpistri_01),
+    AVX_CASE(int_vpcmpestri_01),
+    AVX_CASE(int_vpcmpistri_44),
+    AVX_CASE(int_vpcmpestri_44),
+    AVX_CASE(int_vpcmpistri_18),
+    AVX_CASE(int_vpcmpestri_18),
+    AVX_CASE(int_vpcmpistri_3a),
+    AVX_CASE(int_vpcmpestri_3a),
+    AVX_CASE(int_vpcmpistri_7c),
+    AVX_CASE(int_vpcmpestri_7c),
+    AVX_CASE(int_vpcmpistri_42),
+    AVX_CASE(int_vpcmpestri_42),
+    AVX_CASE(int_vpcmpistri_0d),
+    AVX_CASE(int_vpcmpestri_0d),
+    AVX_CASE(int_vpcmpistri_75),
+    AVX_CASE(int_vpcmpestri_75),
+    AVX_CASE(int_vpcmpistrm_00),
+    AVX_CASE(int_vpcmpestrm_00),
+    AVX_CASE(int_vpcmpistrm_40),
+    AVX_CASE(int_vpcmpestrm_40),
+    AVX_CASE(int_vpcmpistrm_0c),
+    AVX_CASE(int_vpcmpestrm_0c),
+    AVX_CASE(int_vpcmpistrm_4d),
+    AVX_CASE(int_vpcmpestrm_4d),
+    AVX_CASE(int_vpcmpistrm_18),
+    AVX_CASE(int_vpcmpestrm_18),
+    AVX_CASE(int_vpcmpistrm_7a),
+    AVX_CASE(int_vpcmpestrm_7a),
+    AVX_CASE(int_vpcmpestri_w),
+    AVX_CASE(int_vpmovsxbq_m),
     AVX_CASE(int_vpshufb),
     AVX_CASE(int_vpalignr),
     AVX_CASE(int_vpalignr_m),
