@@ -2,8 +2,9 @@
 // REPNE (SDM Vol. 2B, "REP/REPE/REPZ/REPNE/REPNZ"). The counter and index
 // registers are CX/ECX/RCX, SI/ESI/RSI, DI/EDI/RDI by address size; the
 // destination is always ES:rDI, the source DS:rSI unless overridden. A REP
-// string runs to completion in one handler call; after a fault RCX/RSI/RDI
-// show the progress and RIP still points at the instruction, which resumes.
+// string runs up to kIterationsPerTurn iterations per execution; after that,
+// or after a fault, RCX/RSI/RDI show the progress and RIP still points at
+// the instruction, which resumes.
 #include "cpu/cpu.h"
 #include "cpu/handler_table.h"
 
@@ -12,6 +13,9 @@ namespace nv {
 namespace {
 
 enum class Str { movs, stos, lods, cmps, scas, ins, outs };
+
+// Iterations of a REP string instruction per execution.
+constexpr unsigned kIterationsPerTurn = 4096;
 
 // INS/OUTS as a VM exit describes them (Vol. 3C §28.2.1, Table 28-5).
 constexpr uint64_t io_encoding(bool rep) {
@@ -26,8 +30,15 @@ void string_op(Cpu& c, const DecodedInsn& i) {
   const uint64_t am = size_mask(as);
   const int64_t step = (s.rflags & rflags::kDF) ? -static_cast<int64_t>(size) : static_cast<int64_t>(size);
   const bool rep = i.rep != Rep::none;
-  for (;;) {
+  for (unsigned n = 0;; ++n) {
     if (rep && c.reg(kRcx, as) == 0) return;
+    if (n == kIterationsPerTurn) {
+      // Resume later from RIP = this instruction, as after an interrupt
+      // between iterations (Vol. 2B REP): a huge count cannot keep the vCPU
+      // from its interrupts, the other vCPUs or a stop request.
+      s.rip = c.instruction_rip();
+      return;
+    }
     uint64_t si = s.gpr[kRsi] & am, di = s.gpr[kRdi] & am;
     if constexpr (K == Str::movs) {
       c.write(kEs, di, size, c.read(i.seg, si, size));

@@ -2,8 +2,10 @@
 
 #include <atomic>
 #include <cstdio>
+#include <map>
 #include <mutex>
 #include <set>
+#include <string>
 #include <utility>
 
 namespace nv {
@@ -11,7 +13,14 @@ namespace nv {
 namespace {
 std::atomic<LogLevel> g_level{LogLevel::warn};
 std::mutex g_once_mutex;
-std::set<std::pair<std::string, uint64_t>, std::less<>> g_seen;
+// Per kind, the addresses reported; a guest that touches ever new addresses
+// (a wild REP string over unassigned MMIO) must not grow this without bound.
+struct Seen {
+  std::set<uint64_t> addresses;
+  bool full = false;
+};
+std::map<std::string, Seen, std::less<>> g_seen;
+constexpr size_t kAddressesPerKind = 64;
 }  // namespace
 
 void set_log_level(LogLevel level) { g_level = level; }
@@ -26,7 +35,18 @@ void log_line(LogLevel level, std::string_view text) {
 
 bool first_occurrence(std::string_view kind, uint64_t address) {
   std::lock_guard lock(g_once_mutex);
-  return g_seen.emplace(std::string(kind), address).second;
+  auto it = g_seen.find(kind);
+  if (it == g_seen.end()) it = g_seen.emplace(std::string(kind), Seen{}).first;
+  Seen& seen = it->second;
+  if (seen.full || seen.addresses.contains(address)) return false;
+  if (seen.addresses.size() == kAddressesPerKind) {
+    seen.full = true;
+    log_line(LogLevel::warn, fmt::format("further '{}' messages suppressed after {} distinct addresses", kind,
+                                         kAddressesPerKind));
+    return false;
+  }
+  seen.addresses.insert(address);
+  return true;
 }
 
 }  // namespace nv

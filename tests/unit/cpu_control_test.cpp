@@ -153,5 +153,24 @@ TEST(CpuControl, NonCanonicalBranchTargetFaultsAtTheBranch) {
   EXPECT_EQ(h.stack(1), CpuHarness::kCodeAddr + 10);  // RIP of the JMP
 }
 
+GUEST_CODE(long_rep_stosb, "  mov edi, 0x110000\n  mov ecx, 10000\n  mov al, 0x77\n  rep stosb\n")
+
+// A REP string instruction gives up its turn every 4096 iterations with RIP
+// on itself, so a huge count cannot hold the vCPU; it still completes.
+TEST(CpuControl, LongRepStringsResumeInChunks) {
+  CpuHarness h;
+  std::vector<uint8_t> code = GUEST_BYTES(long_rep_stosb);
+  h.load(code);
+  const uint64_t rep_rip = CpuHarness::kCodeAddr + code.size() - 2;
+  EXPECT_EQ(h.run(4), Cpu::Exit::quantum);  // three MOVs and the first chunk
+  EXPECT_EQ(h.s().rip, rep_rip);
+  EXPECT_EQ(h.s().gpr[kRcx], 10000u - 4096u);
+  EXPECT_EQ(h.s().gpr[kRdi], 0x110000u + 4096u);
+  ASSERT_EQ(h.run(), Cpu::Exit::halted);
+  EXPECT_EQ(h.s().gpr[kRcx], 0u);
+  EXPECT_EQ(h.memory.read_obj<uint8_t>(0x110000 + 9999), 0x77);
+  EXPECT_EQ(h.memory.read_obj<uint8_t>(0x110000 + 10000), 0);
+}
+
 }  // namespace
 }  // namespace nv::test
