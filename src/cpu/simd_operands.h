@@ -150,6 +150,12 @@ template <Enc E>
 unsigned simd_width(const DecodedInsn& i) {
   return E == Enc::legacy ? 16 : vex_width(i);
 }
+template <Enc E>
+void write_dest(Cpu& c, const DecodedInsn& i, const Ymm& r, unsigned width) {
+  if constexpr (E == Enc::legacy) write_vec(c, i, 0, r.lane[0], 16, false);
+  else write_ymm(c, i, 0, r, width, false);
+}
+
 // An instruction whose imm8 selects the operation runs the host's instruction
 // with that immediate: OP<imm>::run for each value of imm8[BITS-1:0], chosen
 // at run time (CMPxx, ROUNDxx, DPPx, PCMPxSTRx).
@@ -161,12 +167,6 @@ auto pick_by_imm(unsigned imm, std::index_sequence<P...>) {
 template <template <int> class OP, unsigned BITS>
 auto pick_by_imm(unsigned imm) {
   return pick_by_imm<OP, BITS>(imm, std::make_index_sequence<1u << BITS>{});
-}
-
-template <Enc E>
-void write_dest(Cpu& c, const DecodedInsn& i, const Ymm& r, unsigned width) {
-  if constexpr (E == Enc::legacy) write_vec(c, i, 0, r.lane[0], 16, false);
-  else write_ymm(c, i, 0, r, width, false);
 }
 
 }  // namespace nv

@@ -344,7 +344,9 @@ AVX_INSN(int_vpcmpistrm_18, "vpcmpistrm xmm1, xmm2, 0x18")
 AVX_INSN(int_vpcmpestrm_18, "mov rdx, rcx\n vpcmpestrm xmm2, [rsi+1], 0x18")
 AVX_INSN(int_vpcmpistrm_7a, "vpcmpistrm xmm1, xmm2, 0x7a")
 AVX_INSN(int_vpcmpestrm_7a, "mov rdx, rcx\n vpcmpestrm xmm2, [rsi+1], 0x7a")
-AVX_INSN(int_vpcmpestri_w, "mov rdx, rcx\n vpcmpestri xmm1, xmm2, 0x0c\n mov rax, 0x100000005\n mov rdx, -0x100000000\n .byte 0xc4, 0xe3, 0xf9, 0x61, 0xca, 0x08")
+// VEX.W = 1: 64-bit lengths (RAX saturates to 16 where EAX would be 5, RDX to 16 where EDX would be 0).
+AVX_INSN(int_vpcmpestri_w, "mov rax, 0x100000005\n mov rdx, -0x100000000\n"
+                           " .byte 0xc4, 0xe3, 0xf9, 0x61, 0xca, 0x08")
 AVX_INSN(int_vpmovsxbq_m, "vpmovsxbq xmm0, [rsi+5]")
 const AvxCase kIntCases[] = {
     AVX_CASE(int_vpcmpistri_00),
