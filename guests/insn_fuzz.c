@@ -9,13 +9,12 @@
 // compares them and narrows a difference down to one sequence.
 //
 // Command line: seed=N count=M [first=K] [batch=B] [verbose=1] [dump=1]
-//               [cx16=1] [legacy=1] [known_bugs=1] [mode=64|32]
+//               [cx16=1] [legacy=1] [mode=64|32]
 //   sequences K .. K+M-1, one "B first hash" line per B sequences (default
 //   100); verbose prints each sequence's bytes, inputs and outputs; dump
 //   adds the scratch memory before and after; cx16 adds CMPXCHG16B; legacy
 //   adds BOUND, DAA/DAS/AAA/AAS, AAM/AAD and INTO to 32-bit code;
-//   known_bugs adds the forms the software engine is known to get wrong
-//   (docs/guests.md); mode=64 or 32 runs only 64-bit or only
+//   mode=64 or 32 runs only 64-bit or only
 //   compatibility-mode sequences (default: a quarter in compatibility mode).
 //
 // Safety: generated code writes only registers from a pool and memory in the
@@ -121,9 +120,9 @@ __asm__(
     "  .endr\n");
 
 struct options {
-  uint64_t seed, count, first, batch, verbose, dump, cx16, legacy, known_bugs, mode;
+  uint64_t seed, count, first, batch, verbose, dump, cx16, legacy, mode;
 };
-static struct options opt = {1, 1000, 0, 100, 0, 0, 0, 0, 0, 0};
+static struct options opt = {1, 1000, 0, 100, 0, 0, 0, 0, 0};
 
 // ---- Descriptor tables: the boot GDT plus a 64-bit TSS whose IST1 is the
 // fault stack, so an exception never writes to the scratch stack. ----
@@ -365,10 +364,6 @@ static struct operand mem_operand(bool legacy8, bool faulting, unsigned align) {
     m.disp = (int32_t)target - BASE_OFFSET;  // R13 << 3 adds at most 120
   }
   m.addr32 = m.form != MEM_BAD && chance(10);
-  // Known software-engine mismatch 5 (docs/guests.md): a non-canonical
-  // address through an SS override raises #GP(0) where the processor raises
-  // #SS(0). Only with known_bugs=1.
-  if (m.form == MEM_BAD && m.segment == 0x36 && !opt.known_bugs) m.segment = 0;
   return m;
 }
 
@@ -378,19 +373,9 @@ static unsigned pick_size(bool bytes) {
   return bytes ? sizes[below(n)] : sizes[1 + below(n - 1)];
 }
 
-// Known software-engine mismatches (docs/guests.md) in memory destinations,
-// generated only with known_bugs=1:
-//  1. a read-modify-write of a not-present page reports #PF error code 0
-//     (read) where the processor reports 2 (write): no R14 destinations;
-//  2. POP to memory that faults leaves RSP incremented;
-//  4. a read-modify-write whose read succeeds but whose write faults (a CS
-//     override in 32-bit code) has already written its register result
-//     (XADD) and flags: no CS-override destinations in 32-bit code.
-static struct operand dst_memory(bool legacy8, unsigned align) {
-  struct operand m = mem_operand(legacy8, opt.known_bugs, align);
-  if (mode32 && m.segment == 0x2E && !opt.known_bugs) m.segment = 0;
-  return m;
-}
+// A memory destination: faulting forms included (a read-modify-write of a
+// not-present page, POP to memory that faults, a CS override in 32-bit code).
+static struct operand dst_memory(bool legacy8, unsigned align) { return mem_operand(legacy8, true, align); }
 
 // Register or memory r/m operand of `size`; sets *legacy8 for byte forms
 // that use AH..BH (no REX then).
@@ -1163,7 +1148,6 @@ int main(void) {
   cmdline_uint("dump", &opt.dump);
   cmdline_uint("cx16", &opt.cx16);
   cmdline_uint("legacy", &opt.legacy);
-  cmdline_uint("known_bugs", &opt.known_bugs);
   cmdline_uint("mode", &opt.mode);
   if (opt.batch == 0) opt.batch = 1;
   install_tables();

@@ -269,7 +269,8 @@ uint64_t Cpu::read_op(const DecodedInsn& i, unsigned n) {
   switch (o.kind) {
     case OpKind::reg: return reg(o.reg, o.size);
     case OpKind::reg8h: return (s_.gpr[o.reg] >> 8) & 0xff;
-    case OpKind::mem: return read(i.seg, effective_address(i), o.size);
+    case OpKind::mem:
+      return i.rmw ? read_for_write(i.seg, effective_address(i), o.size) : read(i.seg, effective_address(i), o.size);
     // Immediates are sign-extended to the destination (MOV r/m64, imm32).
     case OpKind::imm: return i.imm & size_mask(i.op[0].size);
     case OpKind::sreg: return s_.seg[o.reg].selector;

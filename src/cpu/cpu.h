@@ -196,9 +196,15 @@ class Cpu {
   // Data reads and writes. The fast path is the MMU's host page cache: a hit
   // is a tag compare and a host load or store (plus, for a store, the check
   // for cached code on the page); the rest goes through read/write_linear.
-  uint64_t read(unsigned seg, uint64_t offset, unsigned size) {
-    const uint64_t lin = linear(seg, offset, size, false);
-    const AccessType access = data_access(AccessKind::read);
+  uint64_t read(unsigned seg, uint64_t offset, unsigned size) { return read_as(seg, offset, size, AccessKind::read); }
+  // The read of a read-modify-write operand: checked as the write that
+  // follows (segment type, page rights, #PF error code with W).
+  uint64_t read_for_write(unsigned seg, uint64_t offset, unsigned size) {
+    return read_as(seg, offset, size, AccessKind::write);
+  }
+  uint64_t read_as(unsigned seg, uint64_t offset, unsigned size, AccessKind kind) {
+    const uint64_t lin = linear(seg, offset, size, kind == AccessKind::write);
+    const AccessType access = data_access(kind);
     if ((lin & 0xfff) + size <= 0x1000 && !watch_mask_) [[likely]]
       if (const HostPageCache::Entry* e = mmu_.find_host_page(lin, access)) return load_host(e->host_page + (lin & 0xfff), size);
     return read_linear(lin, size, access);

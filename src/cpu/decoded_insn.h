@@ -42,6 +42,10 @@ struct DecodedInsn {
   uint8_t seg_override = 0;  // 1 when a segment prefix is present
   uint8_t cc = 0;            // condition code of Jcc/SETcc/CMOVcc, or a per-handler sub-op
   uint16_t mnemonic = 0;     // ZydisMnemonic, for diagnostics
+  // The memory operand is read and then written (ADD [m], r; XCHG; shifts):
+  // its read is checked as a write, so a fault reports W = 1 in the #PF error
+  // code and a read-only segment faults before anything is read.
+  uint8_t rmw = 0;
 };
 
 }  // namespace nv

@@ -69,6 +69,17 @@ uint8_t segment_number(ZydisRegister r) {
   return r >= ZYDIS_REGISTER_ES && r <= ZYDIS_REGISTER_GS ? static_cast<uint8_t>(r - ZYDIS_REGISTER_ES) : static_cast<uint8_t>(kDs);
 }
 
+// The last segment-override prefix byte (the one that counts), 0 if none.
+// Zydis reports 64-bit mode's ignored CS/SS/DS/ES overrides only here.
+uint8_t last_segment_prefix(const ZydisDecodedInstruction& zi) {
+  uint8_t last = 0;
+  for (unsigned k = 0; k < zi.raw.prefix_count; ++k) {
+    const uint8_t b = zi.raw.prefixes[k].value;
+    if (b == 0x26 || b == 0x2e || b == 0x36 || b == 0x3e || b == 0x64 || b == 0x65) last = b;
+  }
+  return last;
+}
+
 bool is_string_op(ZydisMnemonic m) {
   switch (m) {
     case ZYDIS_MNEMONIC_MOVSB: case ZYDIS_MNEMONIC_MOVSW: case ZYDIS_MNEMONIC_MOVSD: case ZYDIS_MNEMONIC_MOVSQ:
@@ -164,6 +175,11 @@ DecodeStatus decode_instruction(CpuMode mode, const uint8_t* bytes, size_t avail
       case ZYDIS_OPERAND_TYPE_MEMORY:
         op.kind = OpKind::mem;
         if (!string_op) out.seg = segment_number(o.mem.segment);
+        // In 64-bit mode an SS prefix does not change the address, but the
+        // reference is still to SS: a non-canonical address is #SS(0), not
+        // #GP(0) (Vol. 2, "64-Bit Mode Exceptions" of each instruction).
+        if (mode == CpuMode::long64 && !string_op && last_segment_prefix(zi) == 0x36) out.seg = kSs;
+        if ((o.actions & ZYDIS_OPERAND_ACTION_MASK_READ) && (o.actions & ZYDIS_OPERAND_ACTION_MASK_WRITE)) out.rmw = 1;
         out.base = address_register(o.mem.base);
         out.index = address_register(o.mem.index);
         out.scale = o.mem.scale ? o.mem.scale : 1;

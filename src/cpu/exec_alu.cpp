@@ -311,7 +311,7 @@ void bt(Cpu& c, const DecodedInsn& i) {
       bit = off & (bits - 1);
     }
   }
-  uint64_t v = mem ? c.read(i.seg, ea, sz) : c.read_op(i, 0);
+  uint64_t v = !mem ? c.read_op(i, 0) : K == Bt::test ? c.read(i.seg, ea, sz) : c.read_for_write(i.seg, ea, sz);
   bool old = (v >> bit) & 1;
   if constexpr (K != Bt::test) {
     if (K == Bt::set) v |= 1ull << bit;
@@ -350,25 +350,26 @@ void popcnt(Cpu& c, const DecodedInsn& i) {
   c.set_arith_flags(rflags::kArith, v == 0 ? kZF : 0);
 }
 
+// XADD and CMPXCHG store to a memory destination before they change a
+// register or the flags: when that store faults, nothing has changed.
 void xadd(Cpu& c, const DecodedInsn& i) {
   unsigned sz = i.op[0].size;
   uint64_t a = c.read_op(i, 0), b = c.read_op(i, 1);
+  const bool mem = i.op[0].kind == OpKind::mem;
+  if (mem) c.write_op(i, 0, (a + b) & size_mask(sz));
   uint64_t r = alu<Alu::add>(c, a, b, sz);
   c.write_op(i, 1, a);
-  c.write_op(i, 0, r);
+  if (!mem) c.write_op(i, 0, r);  // last: XADD r, r with one register keeps the sum (Vol. 2B XADD)
 }
 
 void cmpxchg(Cpu& c, const DecodedInsn& i) {
   unsigned sz = i.op[0].size;
   uint64_t dst = c.read_op(i, 0), acc = c.reg(kRax, sz);
-  alu<Alu::cmp>(c, acc, dst, sz);
   // Vol. 2A CMPXCHG: the destination is written either way (with itself on failure).
-  if (acc == dst) {
-    c.write_op(i, 0, c.read_op(i, 1));
-  } else {
-    c.write_op(i, 0, dst);
-    c.set_reg(kRax, sz, dst);
-  }
+  const bool equal = (acc & size_mask(sz)) == (dst & size_mask(sz));
+  c.write_op(i, 0, equal ? c.read_op(i, 1) : dst);
+  alu<Alu::cmp>(c, acc, dst, sz);
+  if (!equal) c.set_reg(kRax, sz, dst);
 }
 
 // ---- decimal arithmetic (Vol. 2A DAA, DAS, AAA, AAS, AAM, AAD; legacy modes) ----
@@ -428,7 +429,7 @@ void cmpxchg_wide(Cpu& c, const DecodedInsn& i) {
   uint64_t ea = c.effective_address(i);
   if (half == 8 && (c.linear(i.seg, ea, 16, true) & 15)) throw_fault(vec::kGP, 0);  // CMPXCHG16B alignment
   uint64_t ea_hi = (ea + half) & size_mask(i.asize);
-  uint64_t lo = c.read(i.seg, ea, half), hi = c.read(i.seg, ea_hi, half);
+  uint64_t lo = c.read_for_write(i.seg, ea, half), hi = c.read_for_write(i.seg, ea_hi, half);
   bool equal = lo == c.reg(kRax, half) && hi == c.reg(kRdx, half);
   if (equal) {
     lo = c.reg(kRbx, half);

@@ -112,6 +112,17 @@ void into(Cpu& c, const DecodedInsn&) {
   if (c.condition(0)) c.software_interrupt(vec::kOF, false);
 }
 
+// BOUND (Vol. 2A; not in 64-bit mode): #BR, a fault, when the signed index
+// is below the lower bound or above the upper one, both read from memory.
+void bound(Cpu& c, const DecodedInsn& i) {
+  const unsigned size = i.op[0].size;
+  const uint64_t ea = c.effective_address(i);
+  const int64_t index = sign_extend(c.reg(i.op[0].reg, size), size);
+  const int64_t lower = sign_extend(c.read(i.seg, ea, size), size);
+  const int64_t upper = sign_extend(c.read(i.seg, (ea + size) & size_mask(i.asize), size), size);
+  if (index < lower || index > upper) throw_fault(vec::kBR);
+}
+
 }  // namespace
 
 void add_control_handlers(HandlerTable& t) {
@@ -137,6 +148,7 @@ void add_control_handlers(HandlerTable& t) {
   t.add(ZYDIS_MNEMONIC_INT, int_n);
   t.add(ZYDIS_MNEMONIC_INT3, int3);
   t.add(ZYDIS_MNEMONIC_INTO, into);
+  t.add(ZYDIS_MNEMONIC_BOUND, bound);
 }
 
 }  // namespace nv

@@ -55,9 +55,16 @@ void pop(Cpu& c, const DecodedInsn& i) {
     c.set_sp(c.state().gpr[kRsp] + i.osize);
     return;
   }
-  // A memory destination addressed through RSP uses RSP after the pop (Vol. 2B POP).
+  // A memory destination addressed through RSP uses RSP after the pop, and a
+  // faulting store leaves RSP as it was (Vol. 2B POP).
+  const uint64_t rsp = c.state().gpr[kRsp];
   uint64_t v = c.pop(i.osize);
-  c.write_op(i, 0, v);
+  try {
+    c.write_op(i, 0, v);
+  } catch (const GuestFault&) {
+    c.state().gpr[kRsp] = rsp;
+    throw;
+  }
 }
 
 void cmovcc(Cpu& c, const DecodedInsn& i) {

@@ -173,6 +173,58 @@ TEST(CpuException, PageFaultsReportCr2AndTheErrorCode) {
   EXPECT_EQ(h.stack(0), 3u);  // present, write
 }
 
+// Found by the differential fuzz guest (docs/guests.md): faults of
+// read-modify-write and POP-to-memory instructions, against the processor.
+GUEST_CODE(rmw_not_present, "  mov ebx, 5\n  add dword ptr [0x800010], ebx\n")
+GUEST_CODE(btc_read_only, "  btc qword ptr [0xa00020], 8\n")
+GUEST_CODE(xadd_read_only, "  mov esi, 7\n  xor eax, eax\n  xadd dword ptr [0xa00020], esi\n")
+GUEST_CODE(pop_not_present, "  push 0x1234\n  pop qword ptr [0x800010]\n")
+GUEST_CODE(ss_non_canonical, "  mov r14, 0x8000000000000000\n  mov eax, ss:[r14]\n")
+
+TEST(CpuException, ReadModifyWriteFaultsAreWritesAndChangeNothing) {
+  CpuHarness h;
+  h.install_long_mode_tables();
+  enable_paging(h);
+  h.load(GUEST_BYTES(rmw_not_present));
+  ASSERT_EQ(h.run(), Cpu::Exit::halted);
+  EXPECT_EQ(h.delivered_vector(), vec::kPF);
+  EXPECT_EQ(h.stack(0), 2u) << "not present, write: the read of a read-modify-write is checked as its write";
+
+  h.s().gpr[kRsp] = CpuHarness::kStackTop;
+  h.load(GUEST_BYTES(btc_read_only));
+  ASSERT_EQ(h.run(), Cpu::Exit::halted);
+  EXPECT_EQ(h.delivered_vector(), vec::kPF);
+  EXPECT_EQ(h.stack(0), 3u) << "present, write";
+
+  h.s().gpr[kRsp] = CpuHarness::kStackTop;
+  h.s().rflags = rflags::kFixed1;
+  h.load(GUEST_BYTES(xadd_read_only));
+  ASSERT_EQ(h.run(), Cpu::Exit::halted);
+  EXPECT_EQ(h.delivered_vector(), vec::kPF);
+  EXPECT_EQ(h.s().gpr[kRsi], 7u) << "the source register keeps its value";
+  EXPECT_EQ(h.stack(3) & rflags::kArith, static_cast<uint64_t>(rflags::kZF | rflags::kPF))
+      << "the flags of XOR EAX, EAX: XADD changed none";
+}
+
+TEST(CpuException, FaultingPopToMemoryLeavesRspAlone) {
+  CpuHarness h;
+  h.install_long_mode_tables();
+  enable_paging(h);
+  h.load(GUEST_BYTES(pop_not_present));
+  ASSERT_EQ(h.run(), Cpu::Exit::halted);
+  EXPECT_EQ(h.delivered_vector(), vec::kPF);
+  EXPECT_EQ(h.stack(4), CpuHarness::kStackTop - 8) << "RSP in the frame: the pushed value is still on the stack";
+}
+
+TEST(CpuException, NonCanonicalAddressThroughSsOverrideIsSs) {
+  CpuHarness h;
+  h.install_long_mode_tables();
+  h.load(GUEST_BYTES(ss_non_canonical));
+  ASSERT_EQ(h.run(), Cpu::Exit::halted);
+  EXPECT_EQ(h.delivered_vector(), vec::kSS) << "SDM Vol. 3A §6.15, Interrupt 12";
+  EXPECT_EQ(h.stack(0), 0u);
+}
+
 GUEST_CODE(sse3_hadd, "  haddps xmm0, xmm1\n")
 
 TEST(CpuException, UnimplementedInstructionRaisesUdAndIsCounted) {
