@@ -287,7 +287,11 @@ class Cpu {
   std::optional<uint64_t> read_msr(uint32_t msr);
   void write_efer(uint64_t v);
   uint64_t read_tsc() const;
-  void cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4]) const;
+  // CPUID's output, returned by value in two registers.
+  struct CpuidRegs {
+    uint32_t eax = 0, ebx = 0, ecx = 0, edx = 0;
+  };
+  CpuidRegs cpuid(uint32_t leaf, uint32_t subleaf) const;
   // Whether CPUID.(leaf, subleaf 0) output register `reg` (0 = EAX .. 3 = EDX)
   // has bit `bit` set: the feature checks of instructions and CR4 bits.
   bool cpuid_has(uint32_t leaf, unsigned reg, unsigned bit) const;

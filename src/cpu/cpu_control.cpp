@@ -63,11 +63,9 @@ PagingState Cpu::paging_state() const {
   ps.cr3 = s_.cr3;
   ps.cr4 = s_.cr4;
   ps.efer = s_.efer;
-  uint32_t regs[4];
-  cpuid(0x80000008, 0, regs);
-  if ((regs[0] & 0xff) >= 32) ps.maxphyaddr = static_cast<uint8_t>(regs[0] & 0xff);
-  cpuid(0x80000001, 0, regs);
-  ps.page1gb = regs[3] & (1u << 26);
+  const uint32_t address_bits = cpuid(0x80000008, 0).eax & 0xff;
+  if (address_bits >= 32) ps.maxphyaddr = static_cast<uint8_t>(address_bits);
+  ps.page1gb = cpuid(0x80000001, 0).edx & (1u << 26);
   return ps;
 }
 
@@ -164,10 +162,8 @@ void Cpu::write_cr(unsigned n, uint64_t v) {
 
 void Cpu::write_efer(uint64_t v) {
   // Vol. 4 Table 2-2, IA32_EFER: SCE, LME, LMA (read-only), NXE.
-  uint32_t regs[4];
-  cpuid(0x80000001, 0, regs);
   uint64_t allowed = kEferSce | efer::kLME | efer::kLMA;
-  if (regs[3] & (1u << 20)) allowed |= efer::kNXE;
+  if (cpuid(0x80000001, 0).edx & (1u << 20)) allowed |= efer::kNXE;
   if (v & ~allowed) throw_fault(vec::kGP, 0);
   if ((s_.cr0 & cr0::kPG) && ((v ^ s_.efer) & efer::kLME)) throw_fault(vec::kGP, 0);  // §10.8.5
   v = (v & ~efer::kLMA) | (s_.efer & efer::kLMA);
@@ -277,29 +273,26 @@ bool Cpu::write_msr(uint32_t msr, uint64_t v) {
   }
 }
 
-void Cpu::cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4]) const {
-  out[0] = out[1] = out[2] = out[3] = 0;
+Cpu::CpuidRegs Cpu::cpuid(uint32_t leaf, uint32_t subleaf) const {
+  CpuidRegs out;
   for (const CpuidEntry& e : cpuid_) {
     if (e.function != leaf) continue;
     if ((e.flags & kCpuidFlagSignificantIndex) && e.index != subleaf) continue;
-    out[0] = e.eax;
-    out[1] = e.ebx;
-    out[2] = e.ecx;
-    out[3] = e.edx;
+    out = {e.eax, e.ebx, e.ecx, e.edx};
     break;
   }
   // CPUID.1:ECX.OSXSAVE[27] mirrors CR4.OSXSAVE (Vol. 2A CPUID).
-  if (leaf == 1) out[2] = (out[2] & ~(1u << 27)) | ((s_.cr4 & kCr4OsXsave) ? 1u << 27 : 0);
+  if (leaf == 1) out.ecx = (out.ecx & ~(1u << 27)) | ((s_.cr4 & kCr4OsXsave) ? 1u << 27 : 0);
   // CPUID.0xD.0:EBX: the XSAVE area size for the current XCR0 (Vol. 2A CPUID).
-  if (leaf == 0xd && subleaf == 0) out[1] = xsizes_.standard;
+  if (leaf == 0xd && subleaf == 0) out.ebx = xsizes_.standard;
   // CPUID.1:EDX.APIC[9] reads 0 while IA32_APIC_BASE.EN is clear (Vol. 3A §11.4.3).
-  if (leaf == 1 && apic_ && !apic_->hardware_enabled()) out[3] &= ~(1u << 9);
+  if (leaf == 1 && apic_ && !apic_->hardware_enabled()) out.edx &= ~(1u << 9);
+  return out;
 }
 
 bool Cpu::amd_vendor() const {
-  uint32_t r[4];
-  cpuid(0, 0, r);
-  return r[1] == 0x68747541 && r[3] == 0x69746e65 && r[2] == 0x444d4163;  // "Auth" "enti" "cAMD"
+  const CpuidRegs r = cpuid(0, 0);
+  return r.ebx == 0x68747541 && r.edx == 0x69746e65 && r.ecx == 0x444d4163;  // "Auth" "enti" "cAMD"
 }
 
 void Cpu::set_xcr0(uint64_t xcr0) {
@@ -308,9 +301,9 @@ void Cpu::set_xcr0(uint64_t xcr0) {
 }
 
 bool Cpu::cpuid_has(uint32_t leaf, unsigned reg, unsigned bit) const {
-  uint32_t regs[4];
-  cpuid(leaf, 0, regs);
-  return (regs[reg] >> bit) & 1;
+  const CpuidRegs r = cpuid(leaf, 0);
+  const uint32_t v = reg == 0 ? r.eax : reg == 1 ? r.ebx : reg == 2 ? r.ecx : r.edx;
+  return (v >> bit) & 1;
 }
 
 void Cpu::set_multiboot_state(const BootInfo& boot) {
@@ -349,9 +342,7 @@ void Cpu::enter_wait_for_sipi() {
   s_.efer = 0;
   s_.cpl = 0;
   for (uint64_t& r : s_.gpr) r = 0;
-  uint32_t regs[4];
-  cpuid(1, 0, regs);
-  s_.gpr[kRdx] = regs[0];  // the processor signature
+  s_.gpr[kRdx] = cpuid(1, 0).eax;  // the processor signature
   set_rflags(rflags::kFixed1);
   s_.rip = 0xfff0;
   s_.halted = 1;

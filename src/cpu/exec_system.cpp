@@ -62,12 +62,11 @@ void out(Cpu& c, const DecodedInsn& i) {
 
 void cpuid(Cpu& c, const DecodedInsn&) {
   if (intercepted(c, ExitReason::cpuid)) return;  // unconditional in VMX non-root operation (Vol. 3C §26.1.2)
-  uint32_t r[4];
-  c.cpuid(static_cast<uint32_t>(c.reg(kRax, 4)), static_cast<uint32_t>(c.reg(kRcx, 4)), r);
-  c.set_reg(kRax, 4, r[0]);
-  c.set_reg(kRbx, 4, r[1]);
-  c.set_reg(kRcx, 4, r[2]);
-  c.set_reg(kRdx, 4, r[3]);
+  const Cpu::CpuidRegs r = c.cpuid(static_cast<uint32_t>(c.reg(kRax, 4)), static_cast<uint32_t>(c.reg(kRcx, 4)));
+  c.set_reg(kRax, 4, r.eax);
+  c.set_reg(kRbx, 4, r.ebx);
+  c.set_reg(kRcx, 4, r.ecx);
+  c.set_reg(kRdx, 4, r.edx);
 }
 
 // RDTSC, and RDTSCP with IA32_TSC_AUX in ECX (Vol. 2B): CR4.TSD restricts
