@@ -222,15 +222,21 @@ Vec alignr(const Vec& a, const Vec& b, unsigned w, unsigned imm) {
   for (unsigned k = 0; k < w; ++k) r.b[k] = imm + k < 2 * w ? cat[imm + k] : 0;
   return r;
 }
+// Two's-complement negation as the lanes do it: -(-2^(n-1)) wraps to itself
+// (in unsigned arithmetic: negating INT32_MIN as an int is undefined in C++).
+template <class T>
+T wrapping_negate(T x) {
+  return static_cast<T>(0u - static_cast<std::make_unsigned_t<T>>(x));
+}
 // PABSB/W/D: |source|, as unsigned (|-2^(n-1)| stays 2^(n-1)).
 template <class T>
 Vec abs_(const Vec&, const Vec& b, unsigned w, unsigned) {
-  return map2<T>(b, b, w, [](T x, T) { return x < 0 ? T(-x) : x; });
+  return map2<T>(b, b, w, [](T x, T) { return x < 0 ? wrapping_negate(x) : x; });
 }
 // PSIGNB/W/D: the destination negated, zeroed or kept by the source's sign.
 template <class T>
 Vec sign(const Vec& a, const Vec& b, unsigned w, unsigned) {
-  return map2<T>(a, b, w, [](T x, T y) { return y < 0 ? T(-x) : y == 0 ? T(0) : x; });
+  return map2<T>(a, b, w, [](T x, T y) { return y < 0 ? wrapping_negate(x) : y == 0 ? T(0) : x; });
 }
 // PHADD*/PHSUB*: pairs of adjacent destination elements, then of source elements.
 template <class T, bool SUB, bool SAT>
