@@ -35,6 +35,21 @@ constexpr uint64_t gate_desc(uint16_t cs, uint64_t offset, unsigned type, unsign
          (((offset >> 16) & 0xffff) << 48);
 }
 
+// 32-bit ring-0 protected mode with flat code and data segments `code` and
+// `data`, paging off, the GDT/IDT at CpuHarness::kGdt/kIdt and TR = `tr`
+// (busy 32-bit TSS of limit 0x67 at `tss`).
+inline void enter_flat_protected_mode(CpuHarness& h, uint16_t code, uint16_t data, unsigned gdt_entries, uint16_t tr,
+                                      uint64_t tss) {
+  VcpuState& st = h.s();
+  st.gdtr = {CpuHarness::kGdt, gdt_entries * 8 - 1};
+  st.idtr = {CpuHarness::kIdt, 256 * 8 - 1};
+  for (SegmentCache& sc : st.seg) sc = {0, 0xffffffff, data, 0xc093};
+  st.seg[kCs] = {0, 0xffffffff, code, 0xc09b};
+  st.tr = {tss, 0x67, tr, 0x8b};
+  st.efer = 0;
+  h.cpu->update_mode();
+}
+
 struct LegacyHarness : CpuHarness {
   static constexpr uint16_t kCode0 = 0x08, kData0 = 0x10, kCode3 = 0x1b, kData3 = 0x23, kTssSel = 0x28;
   static constexpr uint16_t kCode1 = 0x31, kData1 = 0x39;
@@ -61,14 +76,7 @@ struct LegacyHarness : CpuHarness {
     tss.esp1 = kStack1;
     tss.ss1 = kData1;
     memory.write_obj(kTss, tss);
-    VcpuState& st = s();
-    st.gdtr = {kGdt, kGdtEntries * 8 - 1};
-    st.idtr = {kIdt, 256 * 8 - 1};
-    for (SegmentCache& sc : st.seg) sc = {0, 0xffffffff, kData0, 0xc093};
-    st.seg[kCs] = {0, 0xffffffff, kCode0, 0xc09b};
-    st.tr = {kTss, 0x67, kTssSel, 0x8b};
-    st.efer = 0;
-    cpu->update_mode();
+    enter_flat_protected_mode(*this, kCode0, kData0, kGdtEntries, kTssSel, kTss);
   }
 
   // Flat ring-3 code and data, as after an IRET to user mode.

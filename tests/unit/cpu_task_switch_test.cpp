@@ -4,21 +4,12 @@
 // INT n, IRET with NT = 1, 16-bit TSSs, CR3 loads, the T flag, a
 // virtual-8086 task, the #GP/#NP/#TS cases before and after the commit
 // point, and #GP in IA-32e mode (§8.7).
-#include "cpu_test_support.h"
+#include "cpu_legacy_harness.h"
 
 #include <gtest/gtest.h>
 
 namespace nv::test {
 namespace {
-
-// A 32-bit TSS (§8.2.1, Figure 8-2).
-struct Tss32 {
-  uint32_t link, esp0, ss0, esp1, ss1, esp2, ss2, cr3, eip, eflags;
-  uint32_t eax, ecx, edx, ebx, esp, ebp, esi, edi;
-  uint32_t es, cs, ss, ds, fs, gs, ldt;
-  uint16_t t_flag, iomap;
-};
-static_assert(sizeof(Tss32) == 0x68);
 
 // A 16-bit TSS (§8.6, Figure 8-11).
 struct Tss16 {
@@ -28,11 +19,6 @@ struct Tss16 {
 };
 static_assert(sizeof(Tss16) == 0x2c);
 
-constexpr uint64_t system_desc(uint64_t base, uint32_t limit, unsigned type, unsigned dpl = 0, bool present = true) {
-  return (limit & 0xffff) | ((base & 0xffffff) << 16) | (static_cast<uint64_t>(type) << 40) |
-         (static_cast<uint64_t>(dpl) << 45) | (present ? 1ull << 47 : 0) |
-         (static_cast<uint64_t>((limit >> 16) & 0xf) << 48) | ((base >> 24) << 56);
-}
 constexpr uint64_t task_gate(uint16_t tss, unsigned dpl = 0, bool present = true) {
   return (static_cast<uint64_t>(tss) << 16) | (5ull << 40) | (static_cast<uint64_t>(dpl) << 45) |
          (present ? 1ull << 47 : 0);
@@ -66,14 +52,7 @@ struct LegacyTaskHarness : CpuHarness {
     uint8_t hlt = 0xf4;
     memory.write(kCodeB, &hlt, 1);
     memory.write(kCodeC, &hlt, 1);
-    VcpuState& st = s();
-    st.gdtr = {kGdt, kGdtEntries * 8 - 1};
-    st.idtr = {kIdt, 256 * 8 - 1};
-    for (SegmentCache& sc : st.seg) sc = {0, 0xffffffff, kData, 0xc093};
-    st.seg[kCs] = {0, 0xffffffff, kCode, 0xc09b};
-    st.tr = {kTssA, 0x67, kSelA, 0x8b};
-    st.efer = 0;
-    cpu->update_mode();
+    enter_flat_protected_mode(*this, kCode, kData, kGdtEntries, kSelA, kTssA);
     Tss32 b{};
     b.eip = kCodeB;
     b.eflags = 0x2;
