@@ -259,6 +259,9 @@ class Cpu {
 
   // Segments and descriptors (SDM Vol. 3A §3.4.5, §5.4-5.8).
   uint64_t read_descriptor(uint16_t selector, uint32_t error_code);
+  // Bits 63:32 of the base or offset from the upper half of a 16-byte IA-32e
+  // descriptor, with its limit and type checks (#GP(error_code)).
+  uint64_t read_descriptor_upper_half(uint16_t selector, uint32_t error_code);
   void load_segment(unsigned seg, uint16_t selector);  // MOV/POP Sreg, LDS... with their checks
   void load_real_segment(unsigned seg, uint16_t selector);
   void set_segment_from_descriptor(unsigned seg, uint16_t selector, uint64_t desc);

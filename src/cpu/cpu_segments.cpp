@@ -21,6 +21,17 @@ uint64_t Cpu::read_descriptor(uint16_t selector, uint32_t error_code) {
   return read_linear(base + offset, 8, AccessType::implicit_supervisor(AccessKind::read));
 }
 
+uint64_t Cpu::read_descriptor_upper_half(uint16_t selector, uint32_t error_code) {
+  // IA-32e mode's 16-byte system descriptors and gates (Vol. 3A §7.2.3
+  // Figure 7-4, §5.8.3.1): the upper 8 bytes lie within the table, their type
+  // field (bits 12:8 of the high doubleword) is 0, and bits 31:0 hold bits
+  // 63:32 of the base or offset.
+  if ((selector | 7) == 0xffff) throw_fault(vec::kGP, error_code);
+  const uint64_t upper = read_descriptor(static_cast<uint16_t>(selector + 8), error_code);
+  if ((upper >> 40) & 0x1f) throw_fault(vec::kGP, error_code);
+  return upper & 0xffffffff;
+}
+
 void Cpu::set_accessed(uint16_t selector, uint64_t& desc) {
   // Vol. 3A §3.4.5.1: the CPU sets the accessed bit when it loads a descriptor.
   if (desc & (1ull << 40)) return;
@@ -144,11 +155,7 @@ void Cpu::far_jump_through_call_gate(uint16_t gate_selector, uint64_t gate, bool
   uint64_t offset = desc::gate_offset(gate);
   unsigned size = desc::type(gate) == 4 ? 2 : 4;
   if (ia32e) {
-    // §5.8.3.1: a 16-byte gate whose upper half has type 0; offset bits 63:32 are there.
-    if ((gate_selector | 7) == 0xffff) throw_fault(vec::kGP, gate_error);
-    const uint64_t upper = read_descriptor(static_cast<uint16_t>(gate_selector + 8), gate_error);
-    if ((upper >> 40) & 0x1f) throw_fault(vec::kGP, gate_error);
-    offset |= (upper & 0xffffffff) << 32;
+    offset |= read_descriptor_upper_half(gate_selector, gate_error) << 32;
     size = 8;
   } else if (size == 2) {
     offset &= 0xffff;
@@ -399,8 +406,7 @@ void Cpu::load_ldt(uint16_t selector) {
   if (!desc::present(d)) throw_fault(vec::kNP, sel_error(selector));
   uint64_t base = desc::base(d);
   if (long_mode_active()) {
-    base |= read_linear(s_.gdtr.base + (selector & 0xfff8) + 8, 4, AccessType::implicit_supervisor(AccessKind::read))
-            << 32;
+    base |= read_descriptor_upper_half(selector, sel_error(selector)) << 32;
     if (!canonical(base)) throw_fault(vec::kGP, sel_error(selector));  // Vol. 2A LLDT, IA-32e mode
   }
   s_.ldtr = {base, desc::limit(d), selector, desc::attr(d)};
@@ -415,9 +421,8 @@ void Cpu::load_tr(uint16_t selector) {
   if (!ok) throw_fault(vec::kGP, sel_error(selector));
   if (!desc::present(d)) throw_fault(vec::kNP, sel_error(selector));
   uint64_t base = desc::base(d);
-  AccessType sup = AccessType::implicit_supervisor(AccessKind::read);
   if (long_mode_active()) {
-    base |= read_linear(s_.gdtr.base + (selector & 0xfff8) + 8, 4, sup) << 32;
+    base |= read_descriptor_upper_half(selector, sel_error(selector)) << 32;
     if (!canonical(base)) throw_fault(vec::kGP, sel_error(selector));  // Vol. 2A LTR, IA-32e mode
   }
   d |= 2ull << 40;  // busy

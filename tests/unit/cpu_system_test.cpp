@@ -487,5 +487,32 @@ TEST(CpuSystem, MovSsDefersItsWatchpointPastTheNextInstruction) {
   EXPECT_EQ(i.s().dr[6] & 0xf, 2u) << "with the watchpoint's B1";
 }
 
+GUEST_CODE(ltr_0x28, "  mov ax, 0x28\n  ltr ax\n")
+
+// IA-32e mode's 16-byte TSS descriptor: its upper half must lie within the GDT
+// and have type 0 (SDM Vol. 3A §7.2.3, Vol. 2A LTR: #GP(selector)).
+TEST(CpuSystem, LtrInLongModeChecksTheDescriptorsUpperHalf) {
+  auto ltr = [](CpuHarness& h) {
+    h.s().gpr[kRsp] = CpuHarness::kStackTop;
+    h.load(GUEST_BYTES(ltr_0x28));
+    EXPECT_EQ(h.run(), Cpu::Exit::halted);
+    return h.delivered_vector();
+  };
+  CpuHarness h;
+  h.install_long_mode_tables();
+  h.s().tr = {};
+  h.s().gdtr.limit = 0x2f;  // the descriptor's low half fits, its upper half does not
+  ASSERT_EQ(ltr(h), vec::kGP);
+  EXPECT_EQ(h.stack(0), 0x28u);
+  h.s().gdtr.limit = 0x37;
+  h.memory.write_obj<uint64_t>(CpuHarness::kGdt + 0x30, 1ull << 40);  // type 1 in the upper half
+  ASSERT_EQ(ltr(h), vec::kGP);
+  EXPECT_EQ(h.stack(0), 0x28u);
+  h.memory.write_obj<uint64_t>(CpuHarness::kGdt + 0x30, 0x12);  // base bits 63:32
+  EXPECT_EQ(ltr(h), -1);
+  EXPECT_EQ(h.s().tr.selector, 0x28);
+  EXPECT_EQ(h.s().tr.base, (0x12ull << 32) | CpuHarness::kTss);
+}
+
 }  // namespace
 }  // namespace nv::test
