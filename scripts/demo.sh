@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
-# Builds nestvisor and boots the bundled demo guest (guests/hello.c) on the
-# KVM engine with two vCPUs. Extra arguments go to nestvisor.
+# Builds nestvisor and boots the bundled demo guest (guests/hello.c) with two
+# vCPUs: on the KVM engine, or on the software engine (-machine accel=tcg)
+# where /dev/kvm is missing or not accessible. Extra arguments go to nestvisor
+# (e.g. -machine accel=tcg to pick the software engine anyway).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/build.sh"
 build=${NV_BUILD_DIR:-$root/build}
+accel=()
+if [[ ! -r /dev/kvm || ! -w /dev/kvm ]]; then
+  echo "demo: /dev/kvm is missing or not accessible: running on the software engine (-machine accel=tcg)" >&2
+  accel=(-machine accel=tcg)
+fi
 set +e
-"$build/nestvisor" -nodefaults --no-reboot -display none -serial stdio \
+"$build/nestvisor" "${accel[@]}" -nodefaults --no-reboot -display none -serial stdio \
   -device isa-debug-exit,iobase=0xf4,iosize=0x4 -device pc-testdev -device pci-testdev \
   -smp 2 -kernel "$build/guests/hello.elf" -append "demo" "$@"
 status=$?
