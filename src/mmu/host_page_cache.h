@@ -39,6 +39,13 @@ class HostPageCache {
     if (access.kind == AccessKind::execute) return;
     table(access.kind)[index(lin)] = {tag(lin, access.privilege), host_page, gpa_page, 0};
   }
+  // Drops the entries of the 4 KiB page holding `lin` (both kinds, every privilege).
+  void drop(uint64_t lin) {
+    for (std::array<Entry, kEntries>* t : {&reads_, &writes_}) {
+      Entry& e = (*t)[index(lin)];
+      if ((e.tag & ~0xfffull) == (lin & ~0xfffull)) e = Entry{};
+    }
+  }
   void clear() {
     reads_.fill(Entry{});
     writes_.fill(Entry{});

@@ -68,7 +68,11 @@ class Mmu {
 
   void invlpg(uint64_t gva) {
     tlb_.flush_page(gva, active_->asid());
-    host_cache_.clear();
+    // With only 4 KiB translations cached, the page's own host-cache slots
+    // are all INVLPG can have made stale; a large page's other fragments
+    // could sit anywhere.
+    if (tlb_.has_large_pages()) host_cache_.clear();
+    else host_cache_.drop(gva);
   }
   // INVPCID types 0-3 (Vol. 2A "INVPCID"); the CPU has checked the operand (#GP).
   void invpcid(unsigned type, uint16_t pcid, uint64_t gva);

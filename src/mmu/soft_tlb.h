@@ -103,6 +103,8 @@ class SoftTlb {
   void invalidate_gpa_page(uint64_t gpa);
 
   const Counters& counters() const { return counters_; }
+  // Some entry is a fragment of a large page (an INVLPG may then cover others).
+  bool has_large_pages() const { return has_large_; }
 
  private:
   static constexpr Asid global_asid(Asid a) { return asid::make(asid::space_of(a), asid::kGlobalPcid); }

@@ -289,7 +289,7 @@ TEST_F(MmuTest, EveryTranslationChangeEmptiesTheHostPageCache) {
   };
   const PagingState s = state();
   const std::pair<const char*, std::function<void()>> changes[] = {
-      {"INVLPG of another page", [&] { mmu.invlpg(0x9000); }},
+      {"INVLPG of the page", [&] { mmu.invlpg(0x7abc); }},
       {"MOV to CR3", [&] { ASSERT_TRUE(mmu.write_cr3(s.cr3, false)); }},
       {"MOV to CR0 or CR4", [&] { ASSERT_TRUE(mmu.set_paging_state(s)); }},
       {"WRPKRU", [&] { mmu.set_pkru(0); }},
@@ -303,6 +303,27 @@ TEST_F(MmuTest, EveryTranslationChangeEmptiesTheHostPageCache) {
     change();
     EXPECT_EQ(mmu.find_host_page(0x7000, kUserWrite), nullptr) << what;
   }
+}
+
+// INVLPG drops only its page from the host page cache while the TLB holds
+// only 4 KiB translations; a large page's INVLPG must reach its other 4 KiB
+// fragments too.
+TEST_F(MmuTest, InvlpgDropsItsPagesFromTheHostPageCache) {
+  pt.map(0x7000, 0x5000, kP | kRW);
+  pt.map(0x8000, 0x6000, kP | kRW);
+  gpa(0x7000, kSupWrite);
+  gpa(0x8000, kSupWrite);
+  mmu.invlpg(0x7000);
+  EXPECT_EQ(mmu.find_host_page(0x7000, kSupWrite), nullptr);
+  EXPECT_NE(mmu.find_host_page(0x8000, kSupWrite), nullptr) << "another 4 KiB page keeps its entry";
+
+  pt.map(0x40000000, 0x200000, kP | kRW, 21);  // a 2 MiB page
+  gpa(0x40000000, kSupRead);
+  gpa(0x40005000, kSupRead);
+  ASSERT_NE(mmu.find_host_page(0x40005000, kSupRead), nullptr);
+  mmu.invlpg(0x40000000);
+  EXPECT_EQ(mmu.find_host_page(0x40005000, kSupRead), nullptr) << "the large page's other fragment";
+  EXPECT_EQ(gpa(0x40005000), 0x205000u);
 }
 
 }  // namespace
