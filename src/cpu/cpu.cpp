@@ -41,6 +41,7 @@ Cpu::Cpu(const CpuEnvironment& env, unsigned index)
 Cpu::Exit Cpu::run(uint64_t quantum) {
   if (shutdown_) return Exit::shutdown;
   if (apic_event_.exchange(false, std::memory_order_acq_rel)) s_.pending |= pending::kInterrupt;
+  update_alignment_check();  // state() may have been edited since the last run
   const uint64_t end = s_.icount + quantum;
   while (s_.icount < end) {
     if (s_.pending) [[unlikely]] {
@@ -326,7 +327,18 @@ MmuResult Cpu::translate(uint64_t lin, AccessType access) {
 }
 
 
+// SDM Vol. 3A §6.15, Table 6-7: with alignment checking on, an explicit data
+// reference at CPL 3 must be aligned to its size (1, 2, 4 or 8 bytes; wider
+// operands and far pointers are accessed in parts of those sizes, each part
+// aligned by its own size). Descriptor-table and TSS accesses are supervisor
+// accesses and instruction fetches do not come here, so neither is checked.
+void Cpu::check_alignment(uint64_t lin, unsigned size, AccessType access) const {
+  if ((lin & (size - 1)) && access.is_user() && alignment_check_active()) throw_fault(vec::kAC, 0);
+}
+
 uint64_t Cpu::read_linear(uint64_t lin, unsigned size, AccessType access) {
+  if (slow_access_) [[unlikely]]
+    check_alignment(lin, size, access);
   if ((lin & 0xfff) + size > 0x1000) [[unlikely]] {
     uint64_t v = 0;
     for (unsigned k = 0; k < size; ++k) {
@@ -346,6 +358,8 @@ uint64_t Cpu::read_linear(uint64_t lin, unsigned size, AccessType access) {
 }
 
 void Cpu::write_linear(uint64_t lin, unsigned size, uint64_t v, AccessType access) {
+  if (slow_access_) [[unlikely]]
+    check_alignment(lin, size, access);
   if ((lin & 0xfff) + size > 0x1000) [[unlikely]] {
     // Both pages must be writable before any byte is stored.
     uint64_t last = lin + size - 1;

@@ -164,6 +164,7 @@ class Cpu {
     else s_.pending &= ~pending::kSingleStep;
     // RF (from IRET, a task switch) lasts one instruction: the debug path clears it.
     if (v & rflags::kRF) s_.pending |= pending::kBreakpoints;
+    update_alignment_check();
   }
   void set_lazy(FlagOp op, unsigned size, uint64_t src1, uint64_t src2, uint64_t res) {
     s_.lazy.op = op;
@@ -195,7 +196,8 @@ class Cpu {
   uint64_t linear_legacy(unsigned seg, uint64_t offset, unsigned size, bool write);
   // Data reads and writes. The fast path is the MMU's host page cache: a hit
   // is a tag compare and a host load or store (plus, for a store, the check
-  // for cached code on the page); the rest goes through read/write_linear.
+  // for cached code on the page); the rest goes through read/write_linear,
+  // and so does everything while data watchpoints or alignment checks are on.
   uint64_t read(unsigned seg, uint64_t offset, unsigned size) { return read_as(seg, offset, size, AccessKind::read); }
   // The read of a read-modify-write operand: checked as the write that
   // follows (segment type, page rights, #PF error code with W).
@@ -205,14 +207,14 @@ class Cpu {
   uint64_t read_as(unsigned seg, uint64_t offset, unsigned size, AccessKind kind) {
     const uint64_t lin = linear(seg, offset, size, kind == AccessKind::write);
     const AccessType access = data_access(kind);
-    if ((lin & 0xfff) + size <= 0x1000 && !watch_mask_) [[likely]]
+    if ((lin & 0xfff) + size <= 0x1000 && !slow_access_) [[likely]]
       if (const HostPageCache::Entry* e = mmu_.find_host_page(lin, access)) return load_host(e->host_page + (lin & 0xfff), size);
     return read_linear(lin, size, access);
   }
   void write(unsigned seg, uint64_t offset, unsigned size, uint64_t v) {
     const uint64_t lin = linear(seg, offset, size, true);
     const AccessType access = data_access(AccessKind::write);
-    if ((lin & 0xfff) + size <= 0x1000 && !watch_mask_) [[likely]] {
+    if ((lin & 0xfff) + size <= 0x1000 && !slow_access_) [[likely]] {
       if (const HostPageCache::Entry* e = mmu_.find_host_page(lin, access)) {
         store_host(e->host_page + (lin & 0xfff), size, v);
         if (code_.has_code(e->gpa_page)) [[unlikely]]
@@ -223,6 +225,7 @@ class Cpu {
     write_linear(lin, size, v, access);
   }
   uint64_t read_linear(uint64_t lin, unsigned size, AccessType access);
+  void check_alignment(uint64_t lin, unsigned size, AccessType access) const;  // #AC(0)
   void write_linear(uint64_t lin, unsigned size, uint64_t v, AccessType access);
   AccessType data_access(AccessKind kind) const {
     return AccessType::explicit_access(kind, s_.cpl, s_.rflags & rflags::kAC);
@@ -372,6 +375,12 @@ class Cpu {
     return static_cast<uint64_t>(static_cast<int64_t>(v << (64 - bits)) >> (64 - bits)) == v;
   }
   bool protected_mode() const { return s_.cr0 & 1; }
+  // Alignment checking (SDM Vol. 3A §6.15): CR0.AM, EFLAGS.AC and CPL 3.
+  // Recomputed wherever one of them changes (set_rflags, update_mode, run);
+  // while it holds, data accesses leave the fast path for read/write_linear.
+  static constexpr uint64_t kCr0Am = 1ull << 18;
+  bool alignment_check_active() const { return (s_.cr0 & kCr0Am) && (s_.rflags & rflags::kAC) && s_.cpl == 3; }
+  void update_alignment_check() { slow_access_ = watch_mask_ || alignment_check_active(); }
   bool long_mode_active() const { return s_.efer & efer::kLMA; }
   unsigned iopl() const { return (s_.rflags >> 12) & 3; }
 
@@ -453,6 +462,7 @@ class Cpu {
   void watch(uint64_t lin, unsigned size, bool write);
   uint8_t exec_bp_mask_ = 0;   // DR0-3 enabled as instruction breakpoints
   uint8_t watch_mask_ = 0;     // DR0-3 enabled as data watchpoints
+  bool slow_access_ = false;   // watch_mask_ != 0 or alignment_check_active(): no data fast path
   uint8_t watch_hits_ = 0;     // watchpoints the current instruction hit
   uint8_t deferred_watch_hits_ = 0;  // hit by a MOV SS: reported after the next instruction
   bool rf_at_start_ = false;     // the instruction handled its own single-step trap (SYSCALL/SYSRET)
