@@ -30,10 +30,16 @@ bool mmx_form(const DecodedInsn& i) { return i.op[0].kind == OpKind::mmx || i.op
 // r/m, imm8 (VPSHUFD).
 enum class VexForm { nds, nds256, unary };
 
-template <PackedOp OP, Enc E = Enc::legacy, VexForm F = VexForm::nds>
+// The #UD rule of an MMX form: MMX's own (CR0.EM), or also CR4.OSFXSR = 0 for
+// the SSSE3 ones (Vol. 3A §13.1.4 exempts only PSHUFW and MOVNTQ of the SSE
+// instructions on MMX registers).
+enum class MmxRule { mmx, ssse3 };
+
+template <PackedOp OP, Enc E = Enc::legacy, VexForm F = VexForm::nds, MmxRule M = MmxRule::mmx>
 void packed(Cpu& c, const DecodedInsn& i) {
   const unsigned imm = static_cast<unsigned>(i.imm & 0xff);
   if (E == Enc::legacy && mmx_form(i)) {
+    if (M == MmxRule::ssse3 && !(c.state().cr4 & simd::kCr4OsFxsr)) throw_fault(vec::kUD);
     check_mmx(c);
     Vec b;
     if (i.op[1].kind == OpKind::imm) b.set<uint64_t>(0, imm);
@@ -460,6 +466,11 @@ template <PackedOp OP, VexForm F = VexForm::nds>
 constexpr Forms forms() {
   return {packed<OP>, packed<OP, Enc::vex, F>};
 }
+// SSSE3: also on MMX registers, under the SSE #UD rule.
+template <PackedOp OP, VexForm F = VexForm::nds>
+constexpr Forms ssse3_forms() {
+  return {packed<OP, Enc::legacy, F, MmxRule::ssse3>, packed<OP, Enc::vex, F>};
+}
 
 }  // namespace
 
@@ -550,22 +561,22 @@ void add_sse_int_handlers(HandlerTable& t) {
       {ZYDIS_MNEMONIC_PINSRW, ZYDIS_MNEMONIC_VPINSRW, {pinsrw<Enc::legacy>, pinsrw<Enc::vex>}},
       {ZYDIS_MNEMONIC_MASKMOVQ, ZYDIS_MNEMONIC_INVALID, {maskmov<Enc::legacy>, maskmov<Enc::vex>}},
       {ZYDIS_MNEMONIC_MASKMOVDQU, ZYDIS_MNEMONIC_VMASKMOVDQU, {maskmov<Enc::legacy>, maskmov<Enc::vex>}},
-      {ZYDIS_MNEMONIC_PSHUFB, ZYDIS_MNEMONIC_VPSHUFB, forms<shufb>()},
-      {ZYDIS_MNEMONIC_PALIGNR, ZYDIS_MNEMONIC_VPALIGNR, forms<alignr>()},
-      {ZYDIS_MNEMONIC_PABSB, ZYDIS_MNEMONIC_VPABSB, forms<abs_<int8_t>, VexForm::unary>()},
-      {ZYDIS_MNEMONIC_PABSW, ZYDIS_MNEMONIC_VPABSW, forms<abs_<int16_t>, VexForm::unary>()},
-      {ZYDIS_MNEMONIC_PABSD, ZYDIS_MNEMONIC_VPABSD, forms<abs_<int32_t>, VexForm::unary>()},
-      {ZYDIS_MNEMONIC_PSIGNB, ZYDIS_MNEMONIC_VPSIGNB, forms<sign<int8_t>>()},
-      {ZYDIS_MNEMONIC_PSIGNW, ZYDIS_MNEMONIC_VPSIGNW, forms<sign<int16_t>>()},
-      {ZYDIS_MNEMONIC_PSIGND, ZYDIS_MNEMONIC_VPSIGND, forms<sign<int32_t>>()},
-      {ZYDIS_MNEMONIC_PHADDW, ZYDIS_MNEMONIC_VPHADDW, forms<horizontal<int16_t, false, false>>()},
-      {ZYDIS_MNEMONIC_PHADDD, ZYDIS_MNEMONIC_VPHADDD, forms<horizontal<int32_t, false, false>>()},
-      {ZYDIS_MNEMONIC_PHADDSW, ZYDIS_MNEMONIC_VPHADDSW, forms<horizontal<int16_t, false, true>>()},
-      {ZYDIS_MNEMONIC_PHSUBW, ZYDIS_MNEMONIC_VPHSUBW, forms<horizontal<int16_t, true, false>>()},
-      {ZYDIS_MNEMONIC_PHSUBD, ZYDIS_MNEMONIC_VPHSUBD, forms<horizontal<int32_t, true, false>>()},
-      {ZYDIS_MNEMONIC_PHSUBSW, ZYDIS_MNEMONIC_VPHSUBSW, forms<horizontal<int16_t, true, true>>()},
-      {ZYDIS_MNEMONIC_PMADDUBSW, ZYDIS_MNEMONIC_VPMADDUBSW, forms<maddubsw>()},
-      {ZYDIS_MNEMONIC_PMULHRSW, ZYDIS_MNEMONIC_VPMULHRSW, forms<mulhrsw>()},
+      {ZYDIS_MNEMONIC_PSHUFB, ZYDIS_MNEMONIC_VPSHUFB, ssse3_forms<shufb>()},
+      {ZYDIS_MNEMONIC_PALIGNR, ZYDIS_MNEMONIC_VPALIGNR, ssse3_forms<alignr>()},
+      {ZYDIS_MNEMONIC_PABSB, ZYDIS_MNEMONIC_VPABSB, ssse3_forms<abs_<int8_t>, VexForm::unary>()},
+      {ZYDIS_MNEMONIC_PABSW, ZYDIS_MNEMONIC_VPABSW, ssse3_forms<abs_<int16_t>, VexForm::unary>()},
+      {ZYDIS_MNEMONIC_PABSD, ZYDIS_MNEMONIC_VPABSD, ssse3_forms<abs_<int32_t>, VexForm::unary>()},
+      {ZYDIS_MNEMONIC_PSIGNB, ZYDIS_MNEMONIC_VPSIGNB, ssse3_forms<sign<int8_t>>()},
+      {ZYDIS_MNEMONIC_PSIGNW, ZYDIS_MNEMONIC_VPSIGNW, ssse3_forms<sign<int16_t>>()},
+      {ZYDIS_MNEMONIC_PSIGND, ZYDIS_MNEMONIC_VPSIGND, ssse3_forms<sign<int32_t>>()},
+      {ZYDIS_MNEMONIC_PHADDW, ZYDIS_MNEMONIC_VPHADDW, ssse3_forms<horizontal<int16_t, false, false>>()},
+      {ZYDIS_MNEMONIC_PHADDD, ZYDIS_MNEMONIC_VPHADDD, ssse3_forms<horizontal<int32_t, false, false>>()},
+      {ZYDIS_MNEMONIC_PHADDSW, ZYDIS_MNEMONIC_VPHADDSW, ssse3_forms<horizontal<int16_t, false, true>>()},
+      {ZYDIS_MNEMONIC_PHSUBW, ZYDIS_MNEMONIC_VPHSUBW, ssse3_forms<horizontal<int16_t, true, false>>()},
+      {ZYDIS_MNEMONIC_PHSUBD, ZYDIS_MNEMONIC_VPHSUBD, ssse3_forms<horizontal<int32_t, true, false>>()},
+      {ZYDIS_MNEMONIC_PHSUBSW, ZYDIS_MNEMONIC_VPHSUBSW, ssse3_forms<horizontal<int16_t, true, true>>()},
+      {ZYDIS_MNEMONIC_PMADDUBSW, ZYDIS_MNEMONIC_VPMADDUBSW, ssse3_forms<maddubsw>()},
+      {ZYDIS_MNEMONIC_PMULHRSW, ZYDIS_MNEMONIC_VPMULHRSW, ssse3_forms<mulhrsw>()},
       {ZYDIS_MNEMONIC_PBLENDW, ZYDIS_MNEMONIC_VPBLENDW, forms<blendw>()},
       {ZYDIS_MNEMONIC_PMINSB, ZYDIS_MNEMONIC_VPMINSB, forms<pmin<int8_t>>()},
       {ZYDIS_MNEMONIC_PMINSD, ZYDIS_MNEMONIC_VPMINSD, forms<pmin<int32_t>>()},

@@ -819,6 +819,7 @@ GUEST_CODE(sse4_unaligned_pshufb_mmx, "  pshufb mm0, [rsi]\n")
 GUEST_CODE(sse4_unaligned_crc32, "  crc32 eax, dword ptr [rsi]\n")
 GUEST_CODE(sse4_pshufb_xmm, "  pshufb xmm0, xmm1\n")
 GUEST_CODE(sse4_pshufb_mmx, "  pshufb mm0, mm1\n")
+GUEST_CODE(sse4_paddb_mmx, "  paddb mm0, mm1\n")
 GUEST_CODE(sse4_ptest, "  ptest xmm0, xmm1\n")
 GUEST_CODE(sse4_pcmpistri, "  pcmpistri xmm0, xmm1, 0\n")
 GUEST_CODE(sse4_roundps, "  roundps xmm0, xmm1, 0\n")
@@ -882,8 +883,9 @@ TEST(CpuSse4, AlignmentRules) {
 }
 
 // Legacy SSE forms: #UD with CR0.EM or without CR4.OSFXSR, then #NM with
-// CR0.TS; the MMX forms: #UD with CR0.EM, #NM with CR0.TS (Vol. 3A Table 2-2,
-// Vol. 2A §2.5). CRC32 is a general-purpose instruction: neither applies.
+// CR0.TS (Vol. 3A Table 2-2, §13.1.4); the SSSE3 MMX forms likewise, where
+// MMX's own instructions ignore CR4.OSFXSR. CRC32 is a general-purpose
+// instruction: neither CR0.EM/TS nor CR4.OSFXSR applies.
 TEST(CpuSse4, UdAndNmRules) {
   const std::vector<uint8_t> sse[] = {GUEST_BYTES(sse4_pshufb_xmm), GUEST_BYTES(sse4_ptest),
                                       GUEST_BYTES(sse4_pcmpistri), GUEST_BYTES(sse4_roundps),
@@ -910,6 +912,9 @@ TEST(CpuSse4, UdAndNmRules) {
   EXPECT_EQ(h.exec(GUEST_BYTES(sse4_pshufb_mmx), in), vec::kUD);
   h.s().cr4 &= ~(1ull << 9);
   EXPECT_EQ(h.exec(GUEST_BYTES(sse4_crc32), in), -1);
+  h.s().cr0 &= ~(3u << 2);
+  EXPECT_EQ(h.exec(GUEST_BYTES(sse4_pshufb_mmx), in), vec::kUD) << "CR4.OSFXSR = 0";
+  EXPECT_EQ(h.exec(GUEST_BYTES(sse4_paddb_mmx), in), -1);
 }
 
 uint32_t leaf1_ecx(const std::vector<CpuidEntry>& t) {
