@@ -241,14 +241,21 @@ class Cpu {
   void set_sp(uint64_t v) { set_reg(kRsp, stack_addr_size(), v); }
 
   // Control transfer inside the current code segment: masks to the operand
-  // size; a non-canonical target in 64-bit mode is #GP(0) at the branch
-  // (Vol. 2A JMP, CALL, RET).
-  void jump(uint64_t target, unsigned osize) {
+  // size; a non-canonical target in 64-bit mode, or one outside CS.limit in
+  // the other modes, is #GP(0) at the branch (Vol. 2A JMP, Jcc, CALL, RET,
+  // LOOP; Vol. 3A §5.3). branch_target checks without jumping, for
+  // instructions that must fault before they change anything else.
+  uint64_t branch_target(uint64_t target, unsigned osize) const {
     target &= size_mask(osize);
-    if (s_.mode == CpuMode::long64 && !canonical(target)) [[unlikely]]
+    if (s_.mode == CpuMode::long64) {
+      if (!canonical(target)) [[unlikely]]
+        throw_fault(vec::kGP, 0);
+    } else if (target > s_.seg[kCs].limit) [[unlikely]] {
       throw_fault(vec::kGP, 0);
-    s_.rip = target;
+    }
+    return target;
   }
+  void jump(uint64_t target, unsigned osize) { s_.rip = branch_target(target, osize); }
 
   // Port I/O. begin_io makes the checks an I/O instruction makes before it
   // touches a port: CPL against IOPL and the TSS I/O permission bitmap
@@ -273,6 +280,7 @@ class Cpu {
   void far_jump(uint16_t selector, uint64_t offset, unsigned osize, bool is_call);
   void far_jump_through_call_gate(uint16_t gate_selector, uint64_t gate, bool is_call);  // Vol. 3A §5.8.3-5.8.5
   void far_return(unsigned osize, uint16_t pop_bytes);
+  void check_real_mode_target(uint64_t ip) const;
   void iret(unsigned osize);
   // Hardware task switches (SDM Vol. 3A §8.3, cpu_task_switch.cpp): JMP/CALL far to a TSS or task gate,
   // an IDT task gate (`ext` = the EXT bit of error codes; `error` is pushed on the new task's stack), IRET
@@ -395,7 +403,8 @@ class Cpu {
   void run_pending();
   // The cached instruction at CS:RIP. The fast path is a compare with the
   // fetch page and one load; everything else (a new page, a page not decoded
-  // there yet, code outside RAM) goes to fetch_slow.
+  // there yet, code outside RAM, a page that reaches past CS.limit) goes to
+  // fetch_slow, which makes the limit checks.
   const DecodedInsn* fetch() {
     uint64_t lin = (s_.seg[kCs].base + s_.rip) & fetch_mask_;
     if ((lin >> 12) == fetch_lin_page_ && fetch_generation_ == code_.generation()) [[likely]]
@@ -410,8 +419,12 @@ class Cpu {
   void deliver_fault(const GuestFault& f);
   // One instruction with single-step and breakpoint handling (cpu_debug.cpp).
   void step_with_debug();
-  // Decodes the instruction at `lin` and caches it in `page` (nullptr: not cached).
-  const DecodedInsn& decode_slow(uint64_t lin, CodePage* page);
+  // Decodes the instruction at `lin`, at most `max_length` bytes (the rest of
+  // CS.limit; #GP(0) if it needs more), and caches it in `page` (nullptr: not cached).
+  const DecodedInsn& decode_slow(uint64_t lin, CodePage* page, unsigned max_length);
+  // Whether every offset of the linear page of `lin` is within CS.limit
+  // (always in 64-bit mode): only such a page may become the fetch page.
+  bool page_within_cs_limit(uint64_t lin) const;
   void deliver(uint8_t vector, EventKind kind, std::optional<uint32_t> error);
   void deliver_real(uint8_t vector);
   void deliver_protected(uint8_t vector, EventKind kind, std::optional<uint32_t> error);
