@@ -427,6 +427,8 @@ class Cpu {
   bool page_within_cs_limit(uint64_t lin) const;
   void deliver(uint8_t vector, EventKind kind, std::optional<uint32_t> error);
   void deliver_real(uint8_t vector);
+  bool int_n_redirected(uint8_t vector);
+  void deliver_virtual_8086_redirected(uint8_t vector);
   void deliver_protected(uint8_t vector, EventKind kind, std::optional<uint32_t> error);
   void deliver_long(uint8_t vector, EventKind kind, std::optional<uint32_t> error);
   void raise_event(uint8_t vector, EventKind kind, std::optional<uint32_t> error);

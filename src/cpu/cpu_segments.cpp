@@ -333,7 +333,23 @@ void Cpu::iret(unsigned osize) {
     return;
   }
   if (s_.rflags & rflags::kVM) {
-    if (iopl() < 3) throw_fault(vec::kGP, 0);  // Vol. 3A §20.2.7
+    if (iopl() < 3) {
+      // Vol. 2A IRET, Vol. 3A §20.2.7, §20.3: #GP(0) unless CR4.VME and a
+      // 16-bit IRET, which loads VIF from the image's IF and keeps IF and IOPL;
+      // an image with TF set, or IF set while VIP is, is #GP(0) too.
+      if (!(s_.cr4 & cr4::kVME) || osize != 2) throw_fault(vec::kGP, 0);
+      const uint32_t fl = static_cast<uint32_t>(peek_stack(4, 2));
+      if ((fl & rflags::kTF) || ((fl & rflags::kIF) && (s_.rflags & rflags::kVIP))) throw_fault(vec::kGP, 0);
+      const uint64_t ip = peek_stack(0, 2);
+      check_real_mode_target(ip);
+      const uint16_t cs = static_cast<uint16_t>(peek_stack(2, 2));
+      set_sp(s_.gpr[kRsp] + 6);
+      load_real_segment(kCs, cs);
+      s_.rip = ip;
+      const uint32_t mask = kAlways & 0xffff;  // not IF, not IOPL
+      set_rflags((old & ~(mask | rflags::kVIF)) | (fl & mask) | ((fl & rflags::kIF) ? rflags::kVIF : 0));
+      return;
+    }
     const uint64_t ip = peek_stack(0, osize);
     check_real_mode_target(ip);
     pop(osize);
