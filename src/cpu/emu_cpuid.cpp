@@ -26,7 +26,8 @@ std::vector<CpuidEntry> emu_supported_cpuid() {
   // MOVBE); AVX (exec_avx*.cpp and the VEX forms of the SSE-SSE4.2
   // instructions; no AVX2, F16C or FMA); SYSENTER/SYSEXIT (cpu_segments.cpp).
   // No PKU instructions yet.
-  uint32_t leaf1_edx = bit(0) /*fpu*/ | bit(3) /*pse*/ | bit(4) /*tsc*/ | bit(5) /*msr*/ | bit(6) /*pae*/ |
+  uint32_t leaf1_edx = bit(0) /*fpu*/ | bit(1) /*vme*/ | bit(3) /*pse*/ | bit(4) /*tsc*/ | bit(5) /*msr*/ |
+                       bit(6) /*pae*/ |
                        bit(8) /*cx8*/ | bit(9) /*apic*/ | bit(11) /*sep*/ | bit(13) /*pge*/ | bit(15) /*cmov*/ | bit(16) /*pat*/ |
                        bit(17) /*pse36*/ | bit(19) /*clflush*/ | bit(23) /*mmx*/ | bit(24) /*fxsr*/ | bit(25) /*sse*/ |
                        bit(26) /*sse2*/;
