@@ -41,6 +41,7 @@ Cpu::Cpu(const CpuEnvironment& env, unsigned index)
 Cpu::Exit Cpu::run(uint64_t quantum) {
   if (shutdown_) return Exit::shutdown;
   if (apic_event_.exchange(false, std::memory_order_acq_rel)) s_.pending |= pending::kInterrupt;
+  update_alignment_check();  // state() may have been edited since the last run
   const uint64_t end = s_.icount + quantum;
   while (s_.icount < end) {
     if (s_.pending) [[unlikely]] {
@@ -201,6 +202,14 @@ void Cpu::request_interrupt(uint8_t vector) {
 const DecodedInsn* Cpu::fetch_slow() {
   fetch_mask_ = s_.mode == CpuMode::long64 ? ~0ull : 0xffffffff;
   const uint64_t lin = (s_.seg[kCs].base + s_.rip) & fetch_mask_;
+  // Vol. 3A §5.3: outside 64-bit mode every byte of the instruction must lie
+  // within CS.limit (real mode too, with the cached limit), else #GP(0).
+  unsigned max_length = 15;
+  if (s_.mode != CpuMode::long64) {
+    const uint64_t limit = s_.seg[kCs].limit;
+    if (s_.rip > limit) throw_fault(vec::kGP, 0);
+    if (limit - s_.rip < 15) max_length = static_cast<unsigned>(limit - s_.rip + 1);
+  }
   if ((lin >> 12) != fetch_lin_page_ || fetch_generation_ != code_.generation()) {
     if (fetch_generation_ != code_.generation()) code_.release_retired();
     fetch_page_ = nullptr;
@@ -208,19 +217,31 @@ const DecodedInsn* Cpu::fetch_slow() {
     if (s_.mode == CpuMode::long64 && !canonical(lin)) throw_fault(vec::kGP, 0);  // Vol. 1 §3.3.7.1
     MmuResult r = translate(lin, AccessType::explicit_access(AccessKind::execute, s_.cpl, false));
     fetch_generation_ = code_.generation();
-    if (r.host) {
+    // The fast paths (fetch, run_straight's fall-through) do not check the
+    // limit, so a page that reaches past it is never the fetch page: its
+    // instructions take this path each time.
+    if (r.host && page_within_cs_limit(lin)) {
       fetch_page_ = code_.page(r.gpa, s_.mode);
       if (fetch_page_) fetch_lin_page_ = lin >> 12;
     }
   }
-  return &decode_slow(lin, fetch_page_);
+  return &decode_slow(lin, fetch_page_, max_length);
 }
 
-const DecodedInsn& Cpu::decode_slow(uint64_t lin, CodePage* page) {
+bool Cpu::page_within_cs_limit(uint64_t lin) const {
+  if (s_.mode == CpuMode::long64) return true;
+  // The offset of the page's last byte. Its first bytes may lie below the
+  // base (offsets that wrap around 4 GiB), which no in-limit RIP reaches:
+  // branches and event delivery check targets, and fetch_slow checks RIP.
+  const uint64_t last = ((lin | 0xfff) - s_.seg[kCs].base) & 0xffffffff;
+  return last <= s_.seg[kCs].limit;
+}
+
+const DecodedInsn& Cpu::decode_slow(uint64_t lin, CodePage* page, unsigned max_length) {
   uint8_t buf[15];
   const AccessType exec = AccessType::explicit_access(AccessKind::execute, s_.cpl, false);
   size_t first = 0x1000 - (lin & 0xfff);
-  if (first > 15) first = 15;
+  if (first > max_length) first = max_length;
   auto copy = [&](uint64_t at, size_t from, size_t n) {
     MmuResult r = translate(at, exec);
     if (r.host) {
@@ -231,15 +252,17 @@ const DecodedInsn& Cpu::decode_slow(uint64_t lin, CodePage* page) {
   };
   copy(lin, 0, first);
   DecodeStatus st = decode_instruction(s_.mode, buf, first, scratch_);
-  if (st == DecodeStatus::need_more_bytes) {
+  if (st == DecodeStatus::need_more_bytes && first < max_length) {
     // The instruction crosses into the next page: fetch it (its #PF is the
     // instruction's) and run it uncached, so a write to either page is safe.
     uint64_t next = lin + first;
     if (s_.mode != CpuMode::long64) next &= 0xffffffff;
-    copy(next, first, 15 - first);
-    st = decode_instruction(s_.mode, buf, 15, scratch_);
+    copy(next, first, max_length - first);
+    st = decode_instruction(s_.mode, buf, max_length, scratch_);
     page = nullptr;
   }
+  // Bytes past CS.limit are not fetched: the limit fault comes before any #PF there.
+  if (st == DecodeStatus::need_more_bytes && max_length < 15) throw_fault(vec::kGP, 0);
   if (st != DecodeStatus::ok) throw_fault(vec::kUD);  // no x86 CPU defines the encoding (Vol. 2B UD)
   if (!page) return scratch_;
   code_.count_decoded();
@@ -326,7 +349,18 @@ MmuResult Cpu::translate(uint64_t lin, AccessType access) {
 }
 
 
+// SDM Vol. 3A §6.15, Table 6-7: with alignment checking on, an explicit data
+// reference at CPL 3 must be aligned to its size (1, 2, 4 or 8 bytes; wider
+// operands and far pointers are accessed in parts of those sizes, each part
+// aligned by its own size). Descriptor-table and TSS accesses are supervisor
+// accesses and instruction fetches do not come here, so neither is checked.
+void Cpu::check_alignment(uint64_t lin, unsigned size, AccessType access) const {
+  if ((lin & (size - 1)) && access.is_user() && alignment_check_active()) throw_fault(vec::kAC, 0);
+}
+
 uint64_t Cpu::read_linear(uint64_t lin, unsigned size, AccessType access) {
+  if (slow_access_) [[unlikely]]
+    check_alignment(lin, size, access);
   if ((lin & 0xfff) + size > 0x1000) [[unlikely]] {
     uint64_t v = 0;
     for (unsigned k = 0; k < size; ++k) {
@@ -346,6 +380,8 @@ uint64_t Cpu::read_linear(uint64_t lin, unsigned size, AccessType access) {
 }
 
 void Cpu::write_linear(uint64_t lin, unsigned size, uint64_t v, AccessType access) {
+  if (slow_access_) [[unlikely]]
+    check_alignment(lin, size, access);
   if ((lin & 0xfff) + size > 0x1000) [[unlikely]] {
     // Both pages must be writable before any byte is stored.
     uint64_t last = lin + size - 1;

@@ -164,6 +164,7 @@ class Cpu {
     else s_.pending &= ~pending::kSingleStep;
     // RF (from IRET, a task switch) lasts one instruction: the debug path clears it.
     if (v & rflags::kRF) s_.pending |= pending::kBreakpoints;
+    update_alignment_check();
   }
   void set_lazy(FlagOp op, unsigned size, uint64_t src1, uint64_t src2, uint64_t res) {
     s_.lazy.op = op;
@@ -195,7 +196,8 @@ class Cpu {
   uint64_t linear_legacy(unsigned seg, uint64_t offset, unsigned size, bool write);
   // Data reads and writes. The fast path is the MMU's host page cache: a hit
   // is a tag compare and a host load or store (plus, for a store, the check
-  // for cached code on the page); the rest goes through read/write_linear.
+  // for cached code on the page); the rest goes through read/write_linear,
+  // and so does everything while data watchpoints or alignment checks are on.
   uint64_t read(unsigned seg, uint64_t offset, unsigned size) { return read_as(seg, offset, size, AccessKind::read); }
   // The read of a read-modify-write operand: checked as the write that
   // follows (segment type, page rights, #PF error code with W).
@@ -205,14 +207,14 @@ class Cpu {
   uint64_t read_as(unsigned seg, uint64_t offset, unsigned size, AccessKind kind) {
     const uint64_t lin = linear(seg, offset, size, kind == AccessKind::write);
     const AccessType access = data_access(kind);
-    if ((lin & 0xfff) + size <= 0x1000 && !watch_mask_) [[likely]]
+    if ((lin & 0xfff) + size <= 0x1000 && !slow_access_) [[likely]]
       if (const HostPageCache::Entry* e = mmu_.find_host_page(lin, access)) return load_host(e->host_page + (lin & 0xfff), size);
     return read_linear(lin, size, access);
   }
   void write(unsigned seg, uint64_t offset, unsigned size, uint64_t v) {
     const uint64_t lin = linear(seg, offset, size, true);
     const AccessType access = data_access(AccessKind::write);
-    if ((lin & 0xfff) + size <= 0x1000 && !watch_mask_) [[likely]] {
+    if ((lin & 0xfff) + size <= 0x1000 && !slow_access_) [[likely]] {
       if (const HostPageCache::Entry* e = mmu_.find_host_page(lin, access)) {
         store_host(e->host_page + (lin & 0xfff), size, v);
         if (code_.has_code(e->gpa_page)) [[unlikely]]
@@ -223,6 +225,7 @@ class Cpu {
     write_linear(lin, size, v, access);
   }
   uint64_t read_linear(uint64_t lin, unsigned size, AccessType access);
+  void check_alignment(uint64_t lin, unsigned size, AccessType access) const;  // #AC(0)
   void write_linear(uint64_t lin, unsigned size, uint64_t v, AccessType access);
   AccessType data_access(AccessKind kind) const {
     return AccessType::explicit_access(kind, s_.cpl, s_.rflags & rflags::kAC);
@@ -238,14 +241,21 @@ class Cpu {
   void set_sp(uint64_t v) { set_reg(kRsp, stack_addr_size(), v); }
 
   // Control transfer inside the current code segment: masks to the operand
-  // size; a non-canonical target in 64-bit mode is #GP(0) at the branch
-  // (Vol. 2A JMP, CALL, RET).
-  void jump(uint64_t target, unsigned osize) {
+  // size; a non-canonical target in 64-bit mode, or one outside CS.limit in
+  // the other modes, is #GP(0) at the branch (Vol. 2A JMP, Jcc, CALL, RET,
+  // LOOP; Vol. 3A §5.3). branch_target checks without jumping, for
+  // instructions that must fault before they change anything else.
+  uint64_t branch_target(uint64_t target, unsigned osize) const {
     target &= size_mask(osize);
-    if (s_.mode == CpuMode::long64 && !canonical(target)) [[unlikely]]
+    if (s_.mode == CpuMode::long64) {
+      if (!canonical(target)) [[unlikely]]
+        throw_fault(vec::kGP, 0);
+    } else if (target > s_.seg[kCs].limit) [[unlikely]] {
       throw_fault(vec::kGP, 0);
-    s_.rip = target;
+    }
+    return target;
   }
+  void jump(uint64_t target, unsigned osize) { s_.rip = branch_target(target, osize); }
 
   // Port I/O. begin_io makes the checks an I/O instruction makes before it
   // touches a port: CPL against IOPL and the TSS I/O permission bitmap
@@ -270,6 +280,7 @@ class Cpu {
   void far_jump(uint16_t selector, uint64_t offset, unsigned osize, bool is_call);
   void far_jump_through_call_gate(uint16_t gate_selector, uint64_t gate, bool is_call);  // Vol. 3A §5.8.3-5.8.5
   void far_return(unsigned osize, uint16_t pop_bytes);
+  void check_real_mode_target(uint64_t ip) const;
   void iret(unsigned osize);
   // Hardware task switches (SDM Vol. 3A §8.3, cpu_task_switch.cpp): JMP/CALL far to a TSS or task gate,
   // an IDT task gate (`ext` = the EXT bit of error codes; `error` is pushed on the new task's stack), IRET
@@ -372,6 +383,12 @@ class Cpu {
     return static_cast<uint64_t>(static_cast<int64_t>(v << (64 - bits)) >> (64 - bits)) == v;
   }
   bool protected_mode() const { return s_.cr0 & 1; }
+  // Alignment checking (SDM Vol. 3A §6.15): CR0.AM, EFLAGS.AC and CPL 3.
+  // Recomputed wherever one of them changes (set_rflags, update_mode, run);
+  // while it holds, data accesses leave the fast path for read/write_linear.
+  static constexpr uint64_t kCr0Am = 1ull << 18;
+  bool alignment_check_active() const { return (s_.cr0 & kCr0Am) && (s_.rflags & rflags::kAC) && s_.cpl == 3; }
+  void update_alignment_check() { slow_access_ = watch_mask_ || alignment_check_active(); }
   bool long_mode_active() const { return s_.efer & efer::kLMA; }
   unsigned iopl() const { return (s_.rflags >> 12) & 3; }
 
@@ -386,7 +403,8 @@ class Cpu {
   void run_pending();
   // The cached instruction at CS:RIP. The fast path is a compare with the
   // fetch page and one load; everything else (a new page, a page not decoded
-  // there yet, code outside RAM) goes to fetch_slow.
+  // there yet, code outside RAM, a page that reaches past CS.limit) goes to
+  // fetch_slow, which makes the limit checks.
   const DecodedInsn* fetch() {
     uint64_t lin = (s_.seg[kCs].base + s_.rip) & fetch_mask_;
     if ((lin >> 12) == fetch_lin_page_ && fetch_generation_ == code_.generation()) [[likely]]
@@ -401,10 +419,16 @@ class Cpu {
   void deliver_fault(const GuestFault& f);
   // One instruction with single-step and breakpoint handling (cpu_debug.cpp).
   void step_with_debug();
-  // Decodes the instruction at `lin` and caches it in `page` (nullptr: not cached).
-  const DecodedInsn& decode_slow(uint64_t lin, CodePage* page);
+  // Decodes the instruction at `lin`, at most `max_length` bytes (the rest of
+  // CS.limit; #GP(0) if it needs more), and caches it in `page` (nullptr: not cached).
+  const DecodedInsn& decode_slow(uint64_t lin, CodePage* page, unsigned max_length);
+  // Whether every offset of the linear page of `lin` is within CS.limit
+  // (always in 64-bit mode): only such a page may become the fetch page.
+  bool page_within_cs_limit(uint64_t lin) const;
   void deliver(uint8_t vector, EventKind kind, std::optional<uint32_t> error);
   void deliver_real(uint8_t vector);
+  bool int_n_redirected(uint8_t vector);
+  void deliver_virtual_8086_redirected(uint8_t vector);
   void deliver_protected(uint8_t vector, EventKind kind, std::optional<uint32_t> error);
   void deliver_long(uint8_t vector, EventKind kind, std::optional<uint32_t> error);
   void raise_event(uint8_t vector, EventKind kind, std::optional<uint32_t> error);
@@ -453,6 +477,7 @@ class Cpu {
   void watch(uint64_t lin, unsigned size, bool write);
   uint8_t exec_bp_mask_ = 0;   // DR0-3 enabled as instruction breakpoints
   uint8_t watch_mask_ = 0;     // DR0-3 enabled as data watchpoints
+  bool slow_access_ = false;   // watch_mask_ != 0 or alignment_check_active(): no data fast path
   uint8_t watch_hits_ = 0;     // watchpoints the current instruction hit
   uint8_t deferred_watch_hits_ = 0;  // hit by a MOV SS: reported after the next instruction
   bool rf_at_start_ = false;     // the instruction handled its own single-step trap (SYSCALL/SYSRET)

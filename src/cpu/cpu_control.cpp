@@ -55,6 +55,7 @@ void Cpu::update_mode() {
   else m = cs.db() ? CpuMode::prot32 : CpuMode::prot16;
   s_.mode = m;
   s_.pending |= pending::kModeChanged;
+  update_alignment_check();  // CR0 writes and CPL changes all end here
 }
 
 PagingState Cpu::paging_state() const {

@@ -41,6 +41,7 @@ void Cpu::write_dr(unsigned n, uint64_t v) {
   }
   if (exec_bp_mask_ || watch_mask_) s_.pending |= pending::kBreakpoints;
   else s_.pending &= ~pending::kBreakpoints;
+  update_alignment_check();
 }
 
 void Cpu::check_general_detect() {

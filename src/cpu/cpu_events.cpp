@@ -38,9 +38,44 @@ void Cpu::raise_exception(uint8_t vector, std::optional<uint32_t> error_code) {
   raise_event(vector, EventKind::exception, error_code);
 }
 
+// Vol. 3A §20.3.3.4-5, Table 20-2: with CR4.VME, INT n in virtual-8086 mode
+// whose bit in the TSS's interrupt redirection bitmap (the 32 bytes below the
+// I/O map base) is 0 goes through the virtual-8086 program's own IVT at
+// linear 0, as in real mode (methods 5 and 6).
+bool Cpu::int_n_redirected(uint8_t vector) {
+  if (!(s_.cr4 & cr4::kVME)) return false;
+  const AccessType sup = AccessType::implicit_supervisor(AccessKind::read);
+  const uint64_t map = read_linear(s_.tr.base + 0x66, 2, sup);
+  const uint64_t byte = map - 32 + vector / 8;
+  if (map < 32 || byte > s_.tr.limit) throw_fault(vec::kGP, 0);
+  return !((read_linear(s_.tr.base + byte, 1, sup) >> (vector & 7)) & 1);
+}
+
+// Method 5 (IOPL 3) pushes FLAGS, CS and IP and clears IF; method 6 (IOPL < 3)
+// pushes VIF as IF and IOPL as 3, and clears VIF instead. TF, AC and RF are
+// cleared as in real mode.
+void Cpu::deliver_virtual_8086_redirected(uint8_t vector) {
+  const uint64_t entry = read_linear(vector * 4u, 4, data_access(AccessKind::read));
+  const uint32_t f = rflags();
+  const bool virtual_if = iopl() < 3;
+  push(virtual_if ? (f & ~rflags::kIF) | ((f & rflags::kVIF) ? rflags::kIF : 0) | rflags::kIOPL : f, 2);
+  push(s_.seg[kCs].selector, 2);
+  push(s_.rip, 2);
+  s_.rflags &= ~((virtual_if ? rflags::kVIF : rflags::kIF) | rflags::kTF | rflags::kAC | rflags::kRF);
+  update_alignment_check();
+  load_real_segment(kCs, static_cast<uint16_t>(entry >> 16));
+  s_.rip = entry & 0xffff;
+}
+
 void Cpu::software_interrupt(uint8_t vector, bool is_int_n) {
-  // Vol. 3A §20.3.3: INT n in virtual-8086 mode with IOPL < 3 is #GP(0).
-  if (is_int_n && (s_.rflags & rflags::kVM) && iopl() < 3) throw_fault(vec::kGP, 0);
+  if (is_int_n && (s_.rflags & rflags::kVM)) {
+    if (int_n_redirected(vector)) {
+      deliver_virtual_8086_redirected(vector);
+      return;
+    }
+    // Vol. 3A §20.3.3: otherwise INT n in virtual-8086 mode with IOPL < 3 is #GP(0).
+    if (iopl() < 3) throw_fault(vec::kGP, 0);
+  }
   // INT3 and INTO are software exceptions, which the exception bitmap can
   // turn into VM exits; INT n never exits (Vol. 3C §26.2).
   if (!is_int_n && intercept({.reason = ExitReason::exception_or_nmi,

@@ -97,14 +97,24 @@ void Cpu::load_segment(unsigned seg, uint16_t selector) {
   if (seg == kSs) set_interrupt_shadow(true);  // Vol. 2A MOV: loading SS inhibits interrupts for one instruction
 }
 
+// Real-address and virtual-8086 mode far JMP/CALL/RET and IRET: the new IP
+// must be within the CS limit, which loading CS there does not change (the
+// v86 limit is always FFFFH), else #GP(0) before anything changes (Vol. 2A
+// JMP, CALL, RET, IRET; Vol. 3A §5.3).
+void Cpu::check_real_mode_target(uint64_t ip) const {
+  if (ip > s_.seg[kCs].limit) throw_fault(vec::kGP, 0);
+}
+
 void Cpu::far_jump(uint16_t selector, uint64_t offset, unsigned osize, bool is_call) {
   if (!protected_mode() || (s_.rflags & rflags::kVM)) {
+    offset &= size_mask(osize);
+    check_real_mode_target(offset);
     if (is_call) {
       push(s_.seg[kCs].selector, osize);
       push(s_.rip, osize);
     }
     load_real_segment(kCs, selector);
-    s_.rip = offset & size_mask(osize);
+    s_.rip = offset;
     return;
   }
   if ((selector & 0xfffc) == 0) throw_fault(vec::kGP, 0);
@@ -232,7 +242,9 @@ static void null_inaccessible_segments(VcpuState& s) {
 
 void Cpu::far_return(unsigned osize, uint16_t pop_bytes) {
   if (!protected_mode() || (s_.rflags & rflags::kVM)) {
-    uint64_t ip = pop(osize);
+    const uint64_t ip = peek_stack(0, osize);
+    check_real_mode_target(ip);
+    pop(osize);
     uint16_t cs = static_cast<uint16_t>(pop(osize));
     set_sp(s_.gpr[kRsp] + pop_bytes);
     load_real_segment(kCs, cs);
@@ -310,7 +322,9 @@ void Cpu::iret(unsigned osize) {
     set_rflags((old & ~mask) | (static_cast<uint32_t>(popped) & mask));
   };
   if (!protected_mode()) {
-    uint64_t ip = pop(osize);
+    const uint64_t ip = peek_stack(0, osize);
+    check_real_mode_target(ip);
+    pop(osize);
     uint16_t cs = static_cast<uint16_t>(pop(osize));
     uint64_t fl = pop(osize);
     load_real_segment(kCs, cs);
@@ -319,8 +333,26 @@ void Cpu::iret(unsigned osize) {
     return;
   }
   if (s_.rflags & rflags::kVM) {
-    if (iopl() < 3) throw_fault(vec::kGP, 0);  // Vol. 3A §20.2.7
-    uint64_t ip = pop(osize);
+    if (iopl() < 3) {
+      // Vol. 2A IRET, Vol. 3A §20.2.7, §20.3: #GP(0) unless CR4.VME and a
+      // 16-bit IRET, which loads VIF from the image's IF and keeps IF and IOPL;
+      // an image with TF set, or IF set while VIP is, is #GP(0) too.
+      if (!(s_.cr4 & cr4::kVME) || osize != 2) throw_fault(vec::kGP, 0);
+      const uint32_t fl = static_cast<uint32_t>(peek_stack(4, 2));
+      if ((fl & rflags::kTF) || ((fl & rflags::kIF) && (s_.rflags & rflags::kVIP))) throw_fault(vec::kGP, 0);
+      const uint64_t ip = peek_stack(0, 2);
+      check_real_mode_target(ip);
+      const uint16_t cs = static_cast<uint16_t>(peek_stack(2, 2));
+      set_sp(s_.gpr[kRsp] + 6);
+      load_real_segment(kCs, cs);
+      s_.rip = ip;
+      const uint32_t mask = kAlways & 0xffff;  // not IF, not IOPL
+      set_rflags((old & ~(mask | rflags::kVIF)) | (fl & mask) | ((fl & rflags::kIF) ? rflags::kVIF : 0));
+      return;
+    }
+    const uint64_t ip = peek_stack(0, osize);
+    check_real_mode_target(ip);
+    pop(osize);
     uint16_t cs = static_cast<uint16_t>(pop(osize));
     uint64_t fl = pop(osize);
     load_real_segment(kCs, cs);

@@ -20,16 +20,19 @@ CpuidEntry brand_leaf(uint32_t leaf, const char* text) {
 
 std::vector<CpuidEntry> emu_supported_cpuid() {
   // Only features whose instructions and state the engine implements (SDM
-  // Vol. 2A CPUID, Tables 3-8 to 3-11): the x87 FPU, MMX, FXSAVE, SSE and
-  // SSE2 (exec_x87*.cpp, exec_sse*.cpp), nothing else from SSE3 on; AVX
-  // (exec_avx.cpp and the VEX forms of the SSE/SSE2 instructions, not those
-  // of SSE3-SSE4.2; no AVX2, F16C or FMA); SYSENTER/SYSEXIT
-  // (cpu_segments.cpp). No PKU instructions yet.
-  uint32_t leaf1_edx = bit(0) /*fpu*/ | bit(3) /*pse*/ | bit(4) /*tsc*/ | bit(5) /*msr*/ | bit(6) /*pae*/ |
+  // Vol. 2A CPUID, Tables 3-8 to 3-11): the x87 FPU, MMX, FXSAVE, SSE, SSE2,
+  // SSE3, SSSE3, SSE4.1 and SSE4.2 with CRC32 and POPCNT (exec_x87*.cpp,
+  // exec_sse*.cpp, exec_alu.cpp; not MONITOR/MWAIT, not PCLMULQDQ, AES or
+  // MOVBE); AVX (exec_avx*.cpp and the VEX forms of the SSE-SSE4.2
+  // instructions; no AVX2, F16C or FMA); SYSENTER/SYSEXIT (cpu_segments.cpp).
+  // No PKU instructions yet.
+  uint32_t leaf1_edx = bit(0) /*fpu*/ | bit(1) /*vme*/ | bit(3) /*pse*/ | bit(4) /*tsc*/ | bit(5) /*msr*/ |
+                       bit(6) /*pae*/ |
                        bit(8) /*cx8*/ | bit(9) /*apic*/ | bit(11) /*sep*/ | bit(13) /*pge*/ | bit(15) /*cmov*/ | bit(16) /*pat*/ |
                        bit(17) /*pse36*/ | bit(19) /*clflush*/ | bit(23) /*mmx*/ | bit(24) /*fxsr*/ | bit(25) /*sse*/ |
                        bit(26) /*sse2*/;
-  uint32_t leaf1_ecx = bit(13) /*cx16*/ | bit(17) /*pcid*/ | bit(21) /*x2apic*/ | bit(23) /*popcnt*/ | bit(24) /*tsc-deadline*/ |
+  uint32_t leaf1_ecx = bit(0) /*sse3*/ | bit(9) /*ssse3*/ | bit(13) /*cx16*/ | bit(17) /*pcid*/ | bit(19) /*sse4.1*/ |
+                       bit(20) /*sse4.2*/ | bit(21) /*x2apic*/ | bit(23) /*popcnt*/ | bit(24) /*tsc-deadline*/ |
                        bit(26) /*xsave*/ | bit(28) /*avx*/;
   uint32_t leaf7_ebx = bit(1) /*tsc-adjust*/ | bit(7) /*smep*/ | bit(10) /*invpcid*/ | bit(20) /*smap*/ | bit(23) /*clflushopt*/ | bit(24) /*clwb*/;
   uint32_t leaf7_ecx = bit(22) /*rdpid*/;

@@ -350,6 +350,21 @@ void popcnt(Cpu& c, const DecodedInsn& i) {
   c.set_arith_flags(rflags::kArith, v == 0 ? kZF : 0);
 }
 
+// CRC32 r32/r64, r/m8/16/32/64 (SSE4.2, Vol. 2A CRC32): the CRC-32C
+// (Castagnoli, polynomial 11EDC6F41h) of the source bytes, least significant
+// bit first, continuing from the destination's low 32 bits, with no final
+// inversion; a 64-bit destination gets bits 63:32 zero. No flags change.
+void crc32(Cpu& c, const DecodedInsn& i) {
+  constexpr uint32_t kReflectedPolynomial = 0x82f63b78;
+  uint32_t crc = static_cast<uint32_t>(c.read_op(i, 0));
+  uint64_t data = c.read_op(i, 1);
+  for (unsigned bit = 0; bit < 8u * i.op[1].size; ++bit, data >>= 1) {
+    bool out = (crc ^ data) & 1;
+    crc = (crc >> 1) ^ (out ? kReflectedPolynomial : 0);
+  }
+  c.write_op(i, 0, crc);
+}
+
 // XADD and CMPXCHG store to a memory destination before they change a
 // register or the flags: when that store faults, nothing has changed.
 void xadd(Cpu& c, const DecodedInsn& i) {
@@ -490,6 +505,7 @@ void add_alu_handlers(HandlerTable& t) {
   t.add(ZYDIS_MNEMONIC_TZCNT, tzcnt<true>);
   t.add(ZYDIS_MNEMONIC_LZCNT, tzcnt<false>);
   t.add(ZYDIS_MNEMONIC_POPCNT, popcnt);
+  t.add(ZYDIS_MNEMONIC_CRC32, crc32);
   t.add(ZYDIS_MNEMONIC_XADD, xadd);
   t.add(ZYDIS_MNEMONIC_CMPXCHG, cmpxchg);
 }

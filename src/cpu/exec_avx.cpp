@@ -1,8 +1,8 @@
 // AVX data movement (SDM Vol. 1 ch. 14, Vol. 2 per instruction): the VEX
 // moves between YMM/XMM registers and memory, scalar and half-register moves,
 // broadcasts, 128-bit lane insert/extract/permute, VPERMILPS/PD, masked
-// moves, VPTEST/VTESTPS/VTESTPD, the SSE3 duplicating moves and
-// VZEROUPPER/VZEROALL. The VEX forms of the SSE/SSE2 arithmetic, logic,
+// moves, VPTEST/VTESTPS/VTESTPD and VZEROUPPER/VZEROALL, and the SSE3
+// duplicating moves and SSE4.1 PTEST in both encodings. The VEX forms of the SSE/SSE2 arithmetic, logic,
 // shuffles and unpacks are registered with their legacy forms
 // (exec_sse_int.cpp, exec_sse_fp.cpp). A VEX.128 register destination has
 // bits 255:128 zeroed (write_ymm, Vol. 2A §2.3.10.1).
@@ -159,30 +159,33 @@ void vpermil(Cpu& c, const DecodedInsn& i) {
   write_ymm(c, i, 0, r, width, false);
 }
 
-// VMOVSLDUP/VMOVSHDUP (the even or odd dwords of each lane, each twice) and
-// VMOVDDUP (the low qword of each lane twice; its 128-bit form reads m64).
-template <unsigned FIRST, bool QWORDS>
+// (V)MOVSLDUP/(V)MOVSHDUP (the even or odd dwords of each lane, each twice)
+// and (V)MOVDDUP (the low qword of each lane twice; its 128-bit form reads m64
+// at any alignment, Vol. 2A §2.5 exception type 5; legacy MOVSxDUP m128 is
+// type 4: 16-byte aligned).
+template <unsigned FIRST, bool QWORDS, Enc E>
 void vdup(Cpu& c, const DecodedInsn& i) {
-  check_avx(c);
-  const unsigned width = vex_width(i);
-  Ymm v = read_ymm(c, i, 1, QWORDS && width == 16 ? 8 : width, false);
+  check_simd<E>(c);
+  const unsigned width = simd_width<E>(i);
+  Ymm v = read_ymm(c, i, 1, QWORDS && width == 16 ? 8 : width, E == Enc::legacy && !QWORDS);
   Ymm r;
   for (unsigned lane = 0; lane < width / 16; ++lane)
     for (unsigned k = 0; k < 4; ++k) {
       unsigned from = QWORDS ? k % 2 : (k & ~1u) + FIRST;
       r.lane[lane].set<uint32_t>(k, v.lane[lane].get<uint32_t>(from));
     }
-  write_ymm(c, i, 0, r, width, false);
+  write_dest<E>(c, i, r, width);
 }
 
-// VPTEST and VTESTPS/VTESTPD (Vol. 2B PTEST, Vol. 2C VTESTPD/VTESTPS): ZF when
-// src AND dst is zero, CF when src AND NOT dst is zero, over every bit or only
-// the element sign bits; AF, OF, PF and SF cleared.
-template <uint64_t MASK>
+// (V)PTEST and VTESTPS/VTESTPD (Vol. 2B PTEST, Vol. 2C VTESTPD/VTESTPS): ZF
+// when src AND dst is zero, CF when src AND NOT dst is zero, over every bit or
+// only the element sign bits; AF, OF, PF and SF cleared. Legacy PTEST m128 is
+// exception type 4 (Vol. 2A §2.5): 16-byte aligned.
+template <uint64_t MASK, Enc E = Enc::vex>
 void vtest(Cpu& c, const DecodedInsn& i) {
-  check_avx(c);
-  const unsigned width = vex_width(i);
-  Ymm src = read_ymm(c, i, 1, width, false);
+  check_simd<E>(c);
+  const unsigned width = simd_width<E>(i);
+  Ymm src = read_ymm(c, i, 1, width, E == Enc::legacy);
   Ymm dst = read_ymm(c, i, 0, width, false);
   uint64_t and_ = 0, andn = 0;
   for (unsigned k = 0; k < width / 8; ++k) {
@@ -263,10 +266,14 @@ void add_avx_handlers(HandlerTable& t) {
   t.add(ZYDIS_MNEMONIC_VPERM2F128, vperm2f128);
   t.add(ZYDIS_MNEMONIC_VPERMILPS, vpermil<uint32_t>);
   t.add(ZYDIS_MNEMONIC_VPERMILPD, vpermil<uint64_t>);
-  t.add(ZYDIS_MNEMONIC_VMOVSLDUP, vdup<0, false>);
-  t.add(ZYDIS_MNEMONIC_VMOVSHDUP, vdup<1, false>);
-  t.add(ZYDIS_MNEMONIC_VMOVDDUP, vdup<0, true>);
+  t.add(ZYDIS_MNEMONIC_VMOVSLDUP, vdup<0, false, Enc::vex>);
+  t.add(ZYDIS_MNEMONIC_VMOVSHDUP, vdup<1, false, Enc::vex>);
+  t.add(ZYDIS_MNEMONIC_VMOVDDUP, vdup<0, true, Enc::vex>);
+  t.add(ZYDIS_MNEMONIC_MOVSLDUP, vdup<0, false, Enc::legacy>);
+  t.add(ZYDIS_MNEMONIC_MOVSHDUP, vdup<1, false, Enc::legacy>);
+  t.add(ZYDIS_MNEMONIC_MOVDDUP, vdup<0, true, Enc::legacy>);
   t.add(ZYDIS_MNEMONIC_VPTEST, vtest<~0ull>);
+  t.add(ZYDIS_MNEMONIC_PTEST, vtest<~0ull, Enc::legacy>);
   t.add(ZYDIS_MNEMONIC_VTESTPS, vtest<0x8000'0000'8000'0000ull>);
   t.add(ZYDIS_MNEMONIC_VTESTPD, vtest<0x8000'0000'0000'0000ull>);
   t.add(ZYDIS_MNEMONIC_VMASKMOVPS, vmaskmov<uint32_t>);

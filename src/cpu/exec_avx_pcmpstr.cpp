@@ -1,9 +1,8 @@
-// VPCMPESTRI, VPCMPESTRM, VPCMPISTRI and VPCMPISTRM: the VEX forms of the
-// SSE4.2 string compares, which AVX includes (SDM Vol. 2B PCMPESTRI etc.,
-// Vol. 2A §4.1 "Imm8 control byte operation"). The imm8 control byte has 256
+// PCMPESTRI, PCMPESTRM, PCMPISTRI and PCMPISTRM: the SSE4.2 string compares
+// and their VEX forms, which AVX includes (SDM Vol. 2B PCMPESTRI etc., Vol. 2A
+// §4.1 "Imm8 control byte operation"). The imm8 control byte has 256
 // meanings, so each runs the host's own instruction with the same immediate,
-// as the SSE floating point does (the host needs SSE4.2); the legacy forms
-// are not offered.
+// as the SSE floating point does (the host needs SSE4.2).
 #include "cpu/handler_table.h"
 #include "cpu/simd_operands.h"
 
@@ -87,11 +86,12 @@ int32_t explicit_length(uint64_t v, bool wide) {
   return static_cast<int32_t>(n < -17 ? -17 : n > 17 ? 17 : n);
 }
 
-// xmm1, xmm2/m128 (any alignment), imm8; the index to ECX or the mask to XMM0
-// (bits 255:128 of YMM0 zeroed), and the flags.
-template <template <int> class OP, bool EXPLICIT, bool MASK>
+// xmm1, xmm2/m128 (any alignment, even in the legacy form: Vol. 2B PCMPESTRI
+// "Other Exceptions"), imm8; the index to ECX or the mask to XMM0, and the
+// flags. VEX.128 zeroes bits 255:128 of YMM0, the legacy form keeps them.
+template <template <int> class OP, bool EXPLICIT, bool MASK, Enc E>
 void pcmpstr(Cpu& c, const DecodedInsn& i) {
-  check_avx(c);
+  check_simd<E>(c);
   Xmm b, a;
   Vec vb = read_ymm(c, i, 1, 16, false).lane[0], va = read_ymm(c, i, 0, 16, false).lane[0];
   std::memcpy(&b, vb.b, 16);
@@ -103,7 +103,7 @@ void pcmpstr(Cpu& c, const DecodedInsn& i) {
   if (MASK) {
     VcpuState& s = c.state();
     std::memcpy(s.xmm[0], &r.mask, 16);
-    std::memset(s.ymm_hi[0], 0, 16);
+    if (E == Enc::vex) std::memset(s.ymm_hi[0], 0, 16);
   } else {
     c.set_reg(kRcx, 4, r.index);
   }
@@ -113,10 +113,14 @@ void pcmpstr(Cpu& c, const DecodedInsn& i) {
 }  // namespace
 
 void add_avx_pcmpstr_handlers(HandlerTable& t) {
-  t.add(ZYDIS_MNEMONIC_VPCMPISTRI, pcmpstr<Istri, false, false>);
-  t.add(ZYDIS_MNEMONIC_VPCMPISTRM, pcmpstr<Istrm, false, true>);
-  t.add(ZYDIS_MNEMONIC_VPCMPESTRI, pcmpstr<Estri, true, false>);
-  t.add(ZYDIS_MNEMONIC_VPCMPESTRM, pcmpstr<Estrm, true, true>);
+  t.add(ZYDIS_MNEMONIC_VPCMPISTRI, pcmpstr<Istri, false, false, Enc::vex>);
+  t.add(ZYDIS_MNEMONIC_VPCMPISTRM, pcmpstr<Istrm, false, true, Enc::vex>);
+  t.add(ZYDIS_MNEMONIC_VPCMPESTRI, pcmpstr<Estri, true, false, Enc::vex>);
+  t.add(ZYDIS_MNEMONIC_VPCMPESTRM, pcmpstr<Estrm, true, true, Enc::vex>);
+  t.add(ZYDIS_MNEMONIC_PCMPISTRI, pcmpstr<Istri, false, false, Enc::legacy>);
+  t.add(ZYDIS_MNEMONIC_PCMPISTRM, pcmpstr<Istrm, false, true, Enc::legacy>);
+  t.add(ZYDIS_MNEMONIC_PCMPESTRI, pcmpstr<Estri, true, false, Enc::legacy>);
+  t.add(ZYDIS_MNEMONIC_PCMPESTRM, pcmpstr<Estrm, true, true, Enc::legacy>);
 }
 
 }  // namespace nv

@@ -41,15 +41,16 @@ void jcc(Cpu& c, const DecodedInsn& i) {
   if (c.condition(i.cc)) c.jump(c.state().rip + i.imm, i.osize);
 }
 
+// The target is checked before the push: a faulting CALL leaves RSP as it was.
 void call_rel(Cpu& c, const DecodedInsn& i) {
-  uint64_t target = c.state().rip + i.imm;
+  const uint64_t target = c.branch_target(c.state().rip + i.imm, i.osize);
   c.push(c.state().rip, i.osize);
-  c.jump(target, i.osize);
+  c.state().rip = target;
 }
 void call_indirect(Cpu& c, const DecodedInsn& i) {
-  uint64_t target = c.read_op(i, 0);
+  const uint64_t target = c.branch_target(c.read_op(i, 0), i.osize);
   c.push(c.state().rip, i.osize);
-  c.jump(target, i.osize);
+  c.state().rip = target;
 }
 Handler select_call(const DecodedInsn& i) {
   if (i.cc) return far_transfer<true>;
@@ -57,9 +58,11 @@ Handler select_call(const DecodedInsn& i) {
 }
 
 void ret_near(Cpu& c, const DecodedInsn& i) {
-  uint64_t target = c.pop(i.osize);
-  if (i.op[0].kind == OpKind::imm) c.set_sp(c.state().gpr[kRsp] + (i.imm & 0xffff));
-  c.jump(target, i.osize);
+  // Read and checked before RSP moves: a faulting RET leaves RSP as it was.
+  const uint64_t target = c.branch_target(c.peek_stack(0, i.osize), i.osize);
+  const uint64_t release = i.osize + (i.op[0].kind == OpKind::imm ? i.imm & 0xffff : 0);
+  c.set_sp(c.state().gpr[kRsp] + release);
+  c.state().rip = target;
 }
 void ret_far(Cpu& c, const DecodedInsn& i) {
   c.far_return(i.osize, i.op[0].kind == OpKind::imm ? static_cast<uint16_t>(i.imm) : 0);
@@ -71,11 +74,13 @@ enum class Loop { loop, loope, loopne };
 template <Loop K>
 void loop(Cpu& c, const DecodedInsn& i) {
   uint64_t n = (c.reg(kRcx, i.asize) - 1) & size_mask(i.asize);
-  c.set_reg(kRcx, i.asize, n);
   bool go = n != 0;
   if constexpr (K == Loop::loope) go = go && c.condition(4);
   if constexpr (K == Loop::loopne) go = go && c.condition(5);
-  if (go) c.jump(c.state().rip + i.imm, i.osize);
+  // A target outside the limit faults before the count changes.
+  const uint64_t target = go ? c.branch_target(c.state().rip + i.imm, i.osize) : c.state().rip;
+  c.set_reg(kRcx, i.asize, n);
+  c.state().rip = target;
 }
 void jrcxz(Cpu& c, const DecodedInsn& i) {
   if (c.reg(kRcx, i.asize) == 0) c.jump(c.state().rip + i.imm, i.osize);

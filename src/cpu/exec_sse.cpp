@@ -13,7 +13,9 @@ namespace nv {
 
 namespace {
 
-// MOVAPS/MOVAPD/MOVDQA/MOVNT* (aligned) and MOVUPS/MOVUPD/MOVDQU.
+// MOVAPS/MOVAPD/MOVDQA/MOVNT* and SSE4.1 MOVNTDQA (aligned: exception type
+// 1, Vol. 2A §2.5), and MOVUPS/MOVUPD/MOVDQU and SSE3 LDDQU (any alignment,
+// Vol. 2A LDDQU).
 template <bool ALIGNED>
 void mov128(Cpu& c, const DecodedInsn& i) {
   check_sse(c);
@@ -146,9 +148,9 @@ void movnti(Cpu& c, const DecodedInsn& i) { c.write_op(i, 0, c.read_op(i, 1)); }
 
 void add_sse_handlers(HandlerTable& t) {
   for (ZydisMnemonic m : {ZYDIS_MNEMONIC_MOVAPS, ZYDIS_MNEMONIC_MOVAPD, ZYDIS_MNEMONIC_MOVDQA, ZYDIS_MNEMONIC_MOVNTPS,
-                          ZYDIS_MNEMONIC_MOVNTPD, ZYDIS_MNEMONIC_MOVNTDQ})
+                          ZYDIS_MNEMONIC_MOVNTPD, ZYDIS_MNEMONIC_MOVNTDQ, ZYDIS_MNEMONIC_MOVNTDQA})
     t.add(m, mov128<true>);
-  for (ZydisMnemonic m : {ZYDIS_MNEMONIC_MOVUPS, ZYDIS_MNEMONIC_MOVUPD, ZYDIS_MNEMONIC_MOVDQU})
+  for (ZydisMnemonic m : {ZYDIS_MNEMONIC_MOVUPS, ZYDIS_MNEMONIC_MOVUPD, ZYDIS_MNEMONIC_MOVDQU, ZYDIS_MNEMONIC_LDDQU})
     t.add(m, mov128<false>);
   t.add(ZYDIS_MNEMONIC_MOVD, movdq);
   t.add(ZYDIS_MNEMONIC_MOVQ, movdq);

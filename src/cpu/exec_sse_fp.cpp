@@ -1,6 +1,7 @@
-// SSE/SSE2 floating point, scalar and packed, single and double, and the VEX
+// SSE/SSE2 floating point, scalar and packed, single and double, SSE3's
+// horizontal and alternating add/subtract and SSE4.1's ROUND*/DPP*, and the VEX
 // forms of the same operations including AVX's 256-bit ones (SDM Vol. 1
-// §10.4.2, §11.4.1, §11.5, ch. 14; Vol. 2 per instruction). Each operation runs on the
+// §10.4.2, §11.4.1, §11.5, ch. 12, ch. 14; Vol. 2 per instruction). Each operation runs on the
 // host's own SSE unit with the host MXCSR loaded from the guest's rounding
 // control, DAZ and FTZ and every exception masked, inside one asm statement
 // (so the compiler can neither fold the operation nor move it across the
@@ -386,7 +387,7 @@ void add_sse_fp_handlers(HandlerTable& t) {
     Handler legacy, vex;
   };
   struct Entry {
-    // ZYDIS_MNEMONIC_INVALID: no VEX form (MMX operands), or no legacy form offered (SSE3 and SSE4.1)
+    // ZYDIS_MNEMONIC_INVALID: no VEX form (MMX operands)
     ZydisMnemonic legacy, vex;
     Forms forms;
   };
@@ -476,20 +477,24 @@ void add_sse_fp_handlers(HandlerTable& t) {
       {ZYDIS_MNEMONIC_CVTPI2PD, ZYDIS_MNEMONIC_INVALID, {sse_mmx_cvt<host_cvtdq2pd, 8, false, false>, nullptr}},
       {ZYDIS_MNEMONIC_CVTPD2PI, ZYDIS_MNEMONIC_INVALID, {sse_mmx_cvt<host_cvtpd2dq, 16, true, false>, nullptr}},
       {ZYDIS_MNEMONIC_CVTTPD2PI, ZYDIS_MNEMONIC_INVALID, {sse_mmx_cvt<host_cvttpd2dq, 16, true, false>, nullptr}},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VADDSUBPS, {nullptr, sse_xx<host_addsubps, 16, Enc::vex>}},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VADDSUBPD, {nullptr, sse_xx<host_addsubpd, 16, Enc::vex>}},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VHADDPS, {nullptr, sse_xx<host_haddps, 16, Enc::vex>}},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VHADDPD, {nullptr, sse_xx<host_haddpd, 16, Enc::vex>}},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VHSUBPS, {nullptr, sse_xx<host_hsubps, 16, Enc::vex>}},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VHSUBPD, {nullptr, sse_xx<host_hsubpd, 16, Enc::vex>}},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VROUNDPS,
-       {nullptr, sse_xx_imm<roundps_table, 16, Enc::vex, Shape::unary>}},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VROUNDPD,
-       {nullptr, sse_xx_imm<roundpd_table, 16, Enc::vex, Shape::unary>}},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VROUNDSS, {nullptr, sse_xx_imm<roundss_table, 4, Enc::vex>}},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VROUNDSD, {nullptr, sse_xx_imm<roundsd_table, 8, Enc::vex>}},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VDPPS, {nullptr, sse_xx_imm<dpps_table, 16, Enc::vex>}},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VDPPD, {nullptr, sse_xx_imm<dppd_table, 16, Enc::vex>}},
+      {ZYDIS_MNEMONIC_ADDSUBPS, ZYDIS_MNEMONIC_VADDSUBPS,
+       {sse_xx<host_addsubps, 16>, sse_xx<host_addsubps, 16, Enc::vex>}},
+      {ZYDIS_MNEMONIC_ADDSUBPD, ZYDIS_MNEMONIC_VADDSUBPD,
+       {sse_xx<host_addsubpd, 16>, sse_xx<host_addsubpd, 16, Enc::vex>}},
+      {ZYDIS_MNEMONIC_HADDPS, ZYDIS_MNEMONIC_VHADDPS, {sse_xx<host_haddps, 16>, sse_xx<host_haddps, 16, Enc::vex>}},
+      {ZYDIS_MNEMONIC_HADDPD, ZYDIS_MNEMONIC_VHADDPD, {sse_xx<host_haddpd, 16>, sse_xx<host_haddpd, 16, Enc::vex>}},
+      {ZYDIS_MNEMONIC_HSUBPS, ZYDIS_MNEMONIC_VHSUBPS, {sse_xx<host_hsubps, 16>, sse_xx<host_hsubps, 16, Enc::vex>}},
+      {ZYDIS_MNEMONIC_HSUBPD, ZYDIS_MNEMONIC_VHSUBPD, {sse_xx<host_hsubpd, 16>, sse_xx<host_hsubpd, 16, Enc::vex>}},
+      {ZYDIS_MNEMONIC_ROUNDPS, ZYDIS_MNEMONIC_VROUNDPS,
+       {sse_xx_imm<roundps_table, 16>, sse_xx_imm<roundps_table, 16, Enc::vex, Shape::unary>}},
+      {ZYDIS_MNEMONIC_ROUNDPD, ZYDIS_MNEMONIC_VROUNDPD,
+       {sse_xx_imm<roundpd_table, 16>, sse_xx_imm<roundpd_table, 16, Enc::vex, Shape::unary>}},
+      {ZYDIS_MNEMONIC_ROUNDSS, ZYDIS_MNEMONIC_VROUNDSS,
+       {sse_xx_imm<roundss_table, 4>, sse_xx_imm<roundss_table, 4, Enc::vex>}},
+      {ZYDIS_MNEMONIC_ROUNDSD, ZYDIS_MNEMONIC_VROUNDSD,
+       {sse_xx_imm<roundsd_table, 8>, sse_xx_imm<roundsd_table, 8, Enc::vex>}},
+      {ZYDIS_MNEMONIC_DPPS, ZYDIS_MNEMONIC_VDPPS, {sse_xx_imm<dpps_table, 16>, sse_xx_imm<dpps_table, 16, Enc::vex>}},
+      {ZYDIS_MNEMONIC_DPPD, ZYDIS_MNEMONIC_VDPPD, {sse_xx_imm<dppd_table, 16>, sse_xx_imm<dppd_table, 16, Enc::vex>}},
       {ZYDIS_MNEMONIC_SHUFPS, ZYDIS_MNEMONIC_VSHUFPS, {shufp<uint32_t>, shufp<uint32_t, Enc::vex>}},
       {ZYDIS_MNEMONIC_SHUFPD, ZYDIS_MNEMONIC_VSHUFPD, {shufp<uint64_t>, shufp<uint64_t, Enc::vex>}},
   };

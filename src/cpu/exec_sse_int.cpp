@@ -1,8 +1,11 @@
-// Packed integer and bitwise instructions of MMX, SSE and SSE2 on MMX (64-bit)
-// and XMM (128-bit) registers, and their VEX forms (SDM Vol. 1 §9.4, §10.4.4,
-// §11.4.3, ch. 14; Vol. 2 per instruction). One lane-wise definition serves
-// every register width and both encodings; the legacy 128-bit memory forms
-// #GP unless 16-byte aligned (Vol. 1 §11.4.1), the VEX ones take any address.
+// Packed integer and bitwise instructions of MMX, SSE, SSE2, SSSE3 and SSE4.1/4.2
+// on MMX (64-bit) and XMM (128-bit) registers, and their VEX forms (SDM Vol. 1
+// §9.4, §10.4.4, §11.4.3, ch. 12, ch. 14; Vol. 2 per instruction). One
+// lane-wise definition serves every register width and both encodings; the
+// legacy 128-bit packed memory forms #GP unless 16-byte aligned (Vol. 1
+// §11.4.1; Vol. 2A §2.5 exception types 1, 2 and 4), the VEX ones take any
+// address, and the element-sized or half-register memory operands of
+// PMOVZX/PMOVSX, PINSR*, PEXTR*, EXTRACTPS and INSERTPS (type 5) any too.
 #include "cpu/handler_table.h"
 #include "cpu/simd_operands.h"
 
@@ -27,10 +30,16 @@ bool mmx_form(const DecodedInsn& i) { return i.op[0].kind == OpKind::mmx || i.op
 // r/m, imm8 (VPSHUFD).
 enum class VexForm { nds, nds256, unary };
 
-template <PackedOp OP, Enc E = Enc::legacy, VexForm F = VexForm::nds>
+// The #UD rule of an MMX form: MMX's own (CR0.EM), or also CR4.OSFXSR = 0 for
+// the SSSE3 ones (Vol. 3A §13.1.4 exempts only PSHUFW and MOVNTQ of the SSE
+// instructions on MMX registers).
+enum class MmxRule { mmx, ssse3 };
+
+template <PackedOp OP, Enc E = Enc::legacy, VexForm F = VexForm::nds, MmxRule M = MmxRule::mmx>
 void packed(Cpu& c, const DecodedInsn& i) {
   const unsigned imm = static_cast<unsigned>(i.imm & 0xff);
   if (E == Enc::legacy && mmx_form(i)) {
+    if (M == MmxRule::ssse3 && !(c.state().cr4 & simd::kCr4OsFxsr)) throw_fault(vec::kUD);
     check_mmx(c);
     Vec b;
     if (i.op[1].kind == OpKind::imm) b.set<uint64_t>(0, imm);
@@ -204,9 +213,7 @@ Vec shuffle(const Vec&, const Vec& b, unsigned w, unsigned imm) {
   return r;
 }
 
-// ---- SSSE3, SSE4.1 and SSE4.2 (Vol. 2 per instruction): only their VEX
-// forms (AVX) are registered, as CPUID offers none of these extensions; the
-// handlers take both encodings so the legacy forms need only registering ----
+// ---- SSSE3 (also on MMX registers), SSE4.1 and SSE4.2 (Vol. 2 per instruction) ----
 // PSHUFB: each byte is the destination byte the source byte indexes, or 0 when its bit 7 is set.
 Vec shufb(const Vec& a, const Vec& b, unsigned w, unsigned) {
   Vec r;
@@ -401,11 +408,10 @@ void pmovmskb(Cpu& c, const DecodedInsn& i) {
   if (mmx) enter_mmx_state(c.state());
   c.set_reg(i.op[0].reg, i.op[0].size, mask);
 }
-// PEXTRW r32, mm/xmm, imm8 (and VPEXTRW m16, the VEX form of SSE4.1's): the
-// selected word, zero-extended.
+// PEXTRW r32, mm/xmm, imm8 (and SSE4.1's PEXTRW m16, xmm, imm8): the selected
+// word, zero-extended.
 template <Enc E>
 void pextrw(Cpu& c, const DecodedInsn& i) {
-  if (E == Enc::legacy && i.op[0].kind != OpKind::reg) throw_fault(vec::kUD);  // SSE4.1, not offered
   bool mmx = mmx_form(i);
   if (mmx) check_mmx(c);
   else check_simd<E>(c);
@@ -460,16 +466,17 @@ template <PackedOp OP, VexForm F = VexForm::nds>
 constexpr Forms forms() {
   return {packed<OP>, packed<OP, Enc::vex, F>};
 }
+// SSSE3: also on MMX registers, under the SSE #UD rule.
 template <PackedOp OP, VexForm F = VexForm::nds>
-constexpr Forms vex_only() {
-  return {nullptr, packed<OP, Enc::vex, F>};
+constexpr Forms ssse3_forms() {
+  return {packed<OP, Enc::legacy, F, MmxRule::ssse3>, packed<OP, Enc::vex, F>};
 }
 
 }  // namespace
 
 void add_sse_int_handlers(HandlerTable& t) {
   struct Entry {
-    // ZYDIS_MNEMONIC_INVALID: no VEX form (MMX only), or no legacy form offered (SSSE3 and later)
+    // ZYDIS_MNEMONIC_INVALID: no VEX form (MMX only)
     ZydisMnemonic legacy, vex;
     Forms forms;
   };
@@ -554,63 +561,75 @@ void add_sse_int_handlers(HandlerTable& t) {
       {ZYDIS_MNEMONIC_PINSRW, ZYDIS_MNEMONIC_VPINSRW, {pinsrw<Enc::legacy>, pinsrw<Enc::vex>}},
       {ZYDIS_MNEMONIC_MASKMOVQ, ZYDIS_MNEMONIC_INVALID, {maskmov<Enc::legacy>, maskmov<Enc::vex>}},
       {ZYDIS_MNEMONIC_MASKMOVDQU, ZYDIS_MNEMONIC_VMASKMOVDQU, {maskmov<Enc::legacy>, maskmov<Enc::vex>}},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPSHUFB, vex_only<shufb>()},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPALIGNR, vex_only<alignr>()},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPABSB, vex_only<abs_<int8_t>, VexForm::unary>()},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPABSW, vex_only<abs_<int16_t>, VexForm::unary>()},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPABSD, vex_only<abs_<int32_t>, VexForm::unary>()},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPSIGNB, vex_only<sign<int8_t>>()},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPSIGNW, vex_only<sign<int16_t>>()},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPSIGND, vex_only<sign<int32_t>>()},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPHADDW, vex_only<horizontal<int16_t, false, false>>()},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPHADDD, vex_only<horizontal<int32_t, false, false>>()},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPHADDSW, vex_only<horizontal<int16_t, false, true>>()},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPHSUBW, vex_only<horizontal<int16_t, true, false>>()},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPHSUBD, vex_only<horizontal<int32_t, true, false>>()},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPHSUBSW, vex_only<horizontal<int16_t, true, true>>()},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPMADDUBSW, vex_only<maddubsw>()},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPMULHRSW, vex_only<mulhrsw>()},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPBLENDW, vex_only<blendw>()},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPMINSB, vex_only<pmin<int8_t>>()},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPMINSD, vex_only<pmin<int32_t>>()},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPMINUW, vex_only<pmin<uint16_t>>()},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPMINUD, vex_only<pmin<uint32_t>>()},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPMAXSB, vex_only<pmax<int8_t>>()},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPMAXSD, vex_only<pmax<int32_t>>()},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPMAXUW, vex_only<pmax<uint16_t>>()},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPMAXUD, vex_only<pmax<uint32_t>>()},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPMULLD, vex_only<mulld>()},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPMULDQ, vex_only<muldq>()},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPCMPEQQ, vex_only<cmpeq<uint64_t>>()},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPCMPGTQ, vex_only<cmpgt<int64_t>>()},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPACKUSDW, vex_only<pack<int32_t, uint16_t>>()},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPHMINPOSUW, vex_only<phminposuw, VexForm::unary>()},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VMPSADBW, vex_only<mpsadbw>()},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPBLENDVB, {nullptr, blendv<uint8_t, Enc::vex>}},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VBLENDVPS, {nullptr, blendv<uint32_t, Enc::vex>}},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VBLENDVPD, {nullptr, blendv<uint64_t, Enc::vex>}},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VBLENDPS, {nullptr, blendp<uint32_t, Enc::vex>}},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VBLENDPD, {nullptr, blendp<uint64_t, Enc::vex>}},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPMOVZXBW, {nullptr, pmovx<uint8_t, uint16_t, Enc::vex>}},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPMOVZXBD, {nullptr, pmovx<uint8_t, uint32_t, Enc::vex>}},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPMOVZXBQ, {nullptr, pmovx<uint8_t, uint64_t, Enc::vex>}},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPMOVZXWD, {nullptr, pmovx<uint16_t, uint32_t, Enc::vex>}},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPMOVZXWQ, {nullptr, pmovx<uint16_t, uint64_t, Enc::vex>}},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPMOVZXDQ, {nullptr, pmovx<uint32_t, uint64_t, Enc::vex>}},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPMOVSXBW, {nullptr, pmovx<int8_t, int16_t, Enc::vex>}},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPMOVSXBD, {nullptr, pmovx<int8_t, int32_t, Enc::vex>}},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPMOVSXBQ, {nullptr, pmovx<int8_t, int64_t, Enc::vex>}},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPMOVSXWD, {nullptr, pmovx<int16_t, int32_t, Enc::vex>}},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPMOVSXWQ, {nullptr, pmovx<int16_t, int64_t, Enc::vex>}},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPMOVSXDQ, {nullptr, pmovx<int32_t, int64_t, Enc::vex>}},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPEXTRB, {nullptr, pextr<uint8_t, Enc::vex>}},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPEXTRD, {nullptr, pextr<uint32_t, Enc::vex>}},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPEXTRQ, {nullptr, pextr<uint64_t, Enc::vex>}},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VEXTRACTPS, {nullptr, pextr<uint32_t, Enc::vex>}},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPINSRB, {nullptr, pinsr<uint8_t, Enc::vex>}},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPINSRD, {nullptr, pinsr<uint32_t, Enc::vex>}},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VPINSRQ, {nullptr, pinsr<uint64_t, Enc::vex>}},
-      {ZYDIS_MNEMONIC_INVALID, ZYDIS_MNEMONIC_VINSERTPS, {nullptr, insertps<Enc::vex>}},
+      {ZYDIS_MNEMONIC_PSHUFB, ZYDIS_MNEMONIC_VPSHUFB, ssse3_forms<shufb>()},
+      {ZYDIS_MNEMONIC_PALIGNR, ZYDIS_MNEMONIC_VPALIGNR, ssse3_forms<alignr>()},
+      {ZYDIS_MNEMONIC_PABSB, ZYDIS_MNEMONIC_VPABSB, ssse3_forms<abs_<int8_t>, VexForm::unary>()},
+      {ZYDIS_MNEMONIC_PABSW, ZYDIS_MNEMONIC_VPABSW, ssse3_forms<abs_<int16_t>, VexForm::unary>()},
+      {ZYDIS_MNEMONIC_PABSD, ZYDIS_MNEMONIC_VPABSD, ssse3_forms<abs_<int32_t>, VexForm::unary>()},
+      {ZYDIS_MNEMONIC_PSIGNB, ZYDIS_MNEMONIC_VPSIGNB, ssse3_forms<sign<int8_t>>()},
+      {ZYDIS_MNEMONIC_PSIGNW, ZYDIS_MNEMONIC_VPSIGNW, ssse3_forms<sign<int16_t>>()},
+      {ZYDIS_MNEMONIC_PSIGND, ZYDIS_MNEMONIC_VPSIGND, ssse3_forms<sign<int32_t>>()},
+      {ZYDIS_MNEMONIC_PHADDW, ZYDIS_MNEMONIC_VPHADDW, ssse3_forms<horizontal<int16_t, false, false>>()},
+      {ZYDIS_MNEMONIC_PHADDD, ZYDIS_MNEMONIC_VPHADDD, ssse3_forms<horizontal<int32_t, false, false>>()},
+      {ZYDIS_MNEMONIC_PHADDSW, ZYDIS_MNEMONIC_VPHADDSW, ssse3_forms<horizontal<int16_t, false, true>>()},
+      {ZYDIS_MNEMONIC_PHSUBW, ZYDIS_MNEMONIC_VPHSUBW, ssse3_forms<horizontal<int16_t, true, false>>()},
+      {ZYDIS_MNEMONIC_PHSUBD, ZYDIS_MNEMONIC_VPHSUBD, ssse3_forms<horizontal<int32_t, true, false>>()},
+      {ZYDIS_MNEMONIC_PHSUBSW, ZYDIS_MNEMONIC_VPHSUBSW, ssse3_forms<horizontal<int16_t, true, true>>()},
+      {ZYDIS_MNEMONIC_PMADDUBSW, ZYDIS_MNEMONIC_VPMADDUBSW, ssse3_forms<maddubsw>()},
+      {ZYDIS_MNEMONIC_PMULHRSW, ZYDIS_MNEMONIC_VPMULHRSW, ssse3_forms<mulhrsw>()},
+      {ZYDIS_MNEMONIC_PBLENDW, ZYDIS_MNEMONIC_VPBLENDW, forms<blendw>()},
+      {ZYDIS_MNEMONIC_PMINSB, ZYDIS_MNEMONIC_VPMINSB, forms<pmin<int8_t>>()},
+      {ZYDIS_MNEMONIC_PMINSD, ZYDIS_MNEMONIC_VPMINSD, forms<pmin<int32_t>>()},
+      {ZYDIS_MNEMONIC_PMINUW, ZYDIS_MNEMONIC_VPMINUW, forms<pmin<uint16_t>>()},
+      {ZYDIS_MNEMONIC_PMINUD, ZYDIS_MNEMONIC_VPMINUD, forms<pmin<uint32_t>>()},
+      {ZYDIS_MNEMONIC_PMAXSB, ZYDIS_MNEMONIC_VPMAXSB, forms<pmax<int8_t>>()},
+      {ZYDIS_MNEMONIC_PMAXSD, ZYDIS_MNEMONIC_VPMAXSD, forms<pmax<int32_t>>()},
+      {ZYDIS_MNEMONIC_PMAXUW, ZYDIS_MNEMONIC_VPMAXUW, forms<pmax<uint16_t>>()},
+      {ZYDIS_MNEMONIC_PMAXUD, ZYDIS_MNEMONIC_VPMAXUD, forms<pmax<uint32_t>>()},
+      {ZYDIS_MNEMONIC_PMULLD, ZYDIS_MNEMONIC_VPMULLD, forms<mulld>()},
+      {ZYDIS_MNEMONIC_PMULDQ, ZYDIS_MNEMONIC_VPMULDQ, forms<muldq>()},
+      {ZYDIS_MNEMONIC_PCMPEQQ, ZYDIS_MNEMONIC_VPCMPEQQ, forms<cmpeq<uint64_t>>()},
+      {ZYDIS_MNEMONIC_PCMPGTQ, ZYDIS_MNEMONIC_VPCMPGTQ, forms<cmpgt<int64_t>>()},
+      {ZYDIS_MNEMONIC_PACKUSDW, ZYDIS_MNEMONIC_VPACKUSDW, forms<pack<int32_t, uint16_t>>()},
+      {ZYDIS_MNEMONIC_PHMINPOSUW, ZYDIS_MNEMONIC_VPHMINPOSUW, forms<phminposuw, VexForm::unary>()},
+      {ZYDIS_MNEMONIC_MPSADBW, ZYDIS_MNEMONIC_VMPSADBW, forms<mpsadbw>()},
+      {ZYDIS_MNEMONIC_PBLENDVB, ZYDIS_MNEMONIC_VPBLENDVB, {blendv<uint8_t, Enc::legacy>, blendv<uint8_t, Enc::vex>}},
+      {ZYDIS_MNEMONIC_BLENDVPS, ZYDIS_MNEMONIC_VBLENDVPS, {blendv<uint32_t, Enc::legacy>, blendv<uint32_t, Enc::vex>}},
+      {ZYDIS_MNEMONIC_BLENDVPD, ZYDIS_MNEMONIC_VBLENDVPD, {blendv<uint64_t, Enc::legacy>, blendv<uint64_t, Enc::vex>}},
+      {ZYDIS_MNEMONIC_BLENDPS, ZYDIS_MNEMONIC_VBLENDPS, {blendp<uint32_t, Enc::legacy>, blendp<uint32_t, Enc::vex>}},
+      {ZYDIS_MNEMONIC_BLENDPD, ZYDIS_MNEMONIC_VBLENDPD, {blendp<uint64_t, Enc::legacy>, blendp<uint64_t, Enc::vex>}},
+      {ZYDIS_MNEMONIC_PMOVZXBW, ZYDIS_MNEMONIC_VPMOVZXBW,
+       {pmovx<uint8_t, uint16_t, Enc::legacy>, pmovx<uint8_t, uint16_t, Enc::vex>}},
+      {ZYDIS_MNEMONIC_PMOVZXBD, ZYDIS_MNEMONIC_VPMOVZXBD,
+       {pmovx<uint8_t, uint32_t, Enc::legacy>, pmovx<uint8_t, uint32_t, Enc::vex>}},
+      {ZYDIS_MNEMONIC_PMOVZXBQ, ZYDIS_MNEMONIC_VPMOVZXBQ,
+       {pmovx<uint8_t, uint64_t, Enc::legacy>, pmovx<uint8_t, uint64_t, Enc::vex>}},
+      {ZYDIS_MNEMONIC_PMOVZXWD, ZYDIS_MNEMONIC_VPMOVZXWD,
+       {pmovx<uint16_t, uint32_t, Enc::legacy>, pmovx<uint16_t, uint32_t, Enc::vex>}},
+      {ZYDIS_MNEMONIC_PMOVZXWQ, ZYDIS_MNEMONIC_VPMOVZXWQ,
+       {pmovx<uint16_t, uint64_t, Enc::legacy>, pmovx<uint16_t, uint64_t, Enc::vex>}},
+      {ZYDIS_MNEMONIC_PMOVZXDQ, ZYDIS_MNEMONIC_VPMOVZXDQ,
+       {pmovx<uint32_t, uint64_t, Enc::legacy>, pmovx<uint32_t, uint64_t, Enc::vex>}},
+      {ZYDIS_MNEMONIC_PMOVSXBW, ZYDIS_MNEMONIC_VPMOVSXBW,
+       {pmovx<int8_t, int16_t, Enc::legacy>, pmovx<int8_t, int16_t, Enc::vex>}},
+      {ZYDIS_MNEMONIC_PMOVSXBD, ZYDIS_MNEMONIC_VPMOVSXBD,
+       {pmovx<int8_t, int32_t, Enc::legacy>, pmovx<int8_t, int32_t, Enc::vex>}},
+      {ZYDIS_MNEMONIC_PMOVSXBQ, ZYDIS_MNEMONIC_VPMOVSXBQ,
+       {pmovx<int8_t, int64_t, Enc::legacy>, pmovx<int8_t, int64_t, Enc::vex>}},
+      {ZYDIS_MNEMONIC_PMOVSXWD, ZYDIS_MNEMONIC_VPMOVSXWD,
+       {pmovx<int16_t, int32_t, Enc::legacy>, pmovx<int16_t, int32_t, Enc::vex>}},
+      {ZYDIS_MNEMONIC_PMOVSXWQ, ZYDIS_MNEMONIC_VPMOVSXWQ,
+       {pmovx<int16_t, int64_t, Enc::legacy>, pmovx<int16_t, int64_t, Enc::vex>}},
+      {ZYDIS_MNEMONIC_PMOVSXDQ, ZYDIS_MNEMONIC_VPMOVSXDQ,
+       {pmovx<int32_t, int64_t, Enc::legacy>, pmovx<int32_t, int64_t, Enc::vex>}},
+      {ZYDIS_MNEMONIC_PEXTRB, ZYDIS_MNEMONIC_VPEXTRB, {pextr<uint8_t, Enc::legacy>, pextr<uint8_t, Enc::vex>}},
+      {ZYDIS_MNEMONIC_PEXTRD, ZYDIS_MNEMONIC_VPEXTRD, {pextr<uint32_t, Enc::legacy>, pextr<uint32_t, Enc::vex>}},
+      {ZYDIS_MNEMONIC_PEXTRQ, ZYDIS_MNEMONIC_VPEXTRQ, {pextr<uint64_t, Enc::legacy>, pextr<uint64_t, Enc::vex>}},
+      {ZYDIS_MNEMONIC_EXTRACTPS, ZYDIS_MNEMONIC_VEXTRACTPS, {pextr<uint32_t, Enc::legacy>, pextr<uint32_t, Enc::vex>}},
+      {ZYDIS_MNEMONIC_PINSRB, ZYDIS_MNEMONIC_VPINSRB, {pinsr<uint8_t, Enc::legacy>, pinsr<uint8_t, Enc::vex>}},
+      {ZYDIS_MNEMONIC_PINSRD, ZYDIS_MNEMONIC_VPINSRD, {pinsr<uint32_t, Enc::legacy>, pinsr<uint32_t, Enc::vex>}},
+      {ZYDIS_MNEMONIC_PINSRQ, ZYDIS_MNEMONIC_VPINSRQ, {pinsr<uint64_t, Enc::legacy>, pinsr<uint64_t, Enc::vex>}},
+      {ZYDIS_MNEMONIC_INSERTPS, ZYDIS_MNEMONIC_VINSERTPS, {insertps<Enc::legacy>, insertps<Enc::vex>}},
   };
   for (const Entry& e : entries) {
     if (e.legacy != ZYDIS_MNEMONIC_INVALID) t.add(e.legacy, e.forms.legacy);

@@ -21,13 +21,29 @@ void require_protected(Cpu& c) {
   if (!c.protected_mode() || (c.state().rflags & kVM)) throw_fault(vec::kUD);
 }
 
-// CLI/STI: CPL <= IOPL in protected mode (Vol. 2A CLI; VME/PVI not modelled).
+// CLI/STI (Vol. 2A CLI, Vol. 2B STI) change IF at CPL <= IOPL in protected
+// mode (IOPL 3 in virtual-8086 mode, where CPL is 3). Above IOPL they change
+// VIF instead in virtual-8086 mode with CR4.VME and at CPL 3 with CR4.PVI
+// (Vol. 3A §20.3, §20.4), STI being #GP(0) while VIP is set; otherwise #GP(0).
+bool above_iopl(Cpu& c) { return c.protected_mode() && c.state().cpl > c.iopl(); }
+bool virtual_interrupt_flag(Cpu& c) {
+  const VcpuState& s = c.state();
+  return (s.rflags & kVM) ? (s.cr4 & cr4::kVME) : s.cpl == 3 && (s.cr4 & cr4::kPVI);
+}
 void cli(Cpu& c, const DecodedInsn&) {
-  if (c.protected_mode() && c.state().cpl > c.iopl()) throw_fault(vec::kGP, 0);
+  if (above_iopl(c)) {
+    if (!virtual_interrupt_flag(c)) throw_fault(vec::kGP, 0);
+    c.state().rflags &= ~kVIF;
+    return;
+  }
   c.state().rflags &= ~kIF;
 }
 void sti(Cpu& c, const DecodedInsn&) {
-  if (c.protected_mode() && c.state().cpl > c.iopl()) throw_fault(vec::kGP, 0);
+  if (above_iopl(c)) {
+    if (!virtual_interrupt_flag(c) || (c.state().rflags & kVIP)) throw_fault(vec::kGP, 0);
+    c.state().rflags |= kVIF;  // no interrupt shadow: nothing is delivered on VIF
+    return;
+  }
   // Vol. 2B STI: interrupts stay inhibited until after the next instruction
   // when IF was 0.
   if (!(c.state().rflags & kIF)) {
@@ -348,13 +364,30 @@ void swapgs(Cpu& c, const DecodedInsn&) {
 }
 
 // PUSHF/POPF (Vol. 2B): VM and RF are not pushed; in virtual-8086 mode IOPL
-// must be 3; POPF changes IOPL only at CPL 0 and IF only at CPL <= IOPL.
+// must be 3, or CR4.VME set for the 16-bit forms, which then work on VIF
+// (Vol. 3A §20.3): PUSHF pushes VIF as IF and IOPL as 3; POPF loads VIF from
+// IF and keeps IF and IOPL, and is #GP(0) for an image with TF set, or with
+// IF set while VIP is. Elsewhere POPF changes IOPL only at CPL 0 and IF only
+// at CPL <= IOPL.
+bool virtual_8086_vme_flags(Cpu& c, const DecodedInsn& i) {
+  if (!(c.state().rflags & kVM) || c.iopl() == 3) return false;
+  if (!(c.state().cr4 & cr4::kVME) || i.osize != 2) throw_fault(vec::kGP, 0);
+  return true;
+}
 void pushf(Cpu& c, const DecodedInsn& i) {
-  if ((c.state().rflags & kVM) && c.iopl() < 3) throw_fault(vec::kGP, 0);
-  c.push(c.rflags() & ~(kVM | kRF), i.osize);
+  uint32_t f = c.rflags() & ~(kVM | kRF);
+  if (virtual_8086_vme_flags(c, i)) f = (f & ~kIF) | ((f & kVIF) ? kIF : 0) | kIOPL;
+  c.push(f, i.osize);
 }
 void popf(Cpu& c, const DecodedInsn& i) {
-  if ((c.state().rflags & kVM) && c.iopl() < 3) throw_fault(vec::kGP, 0);
+  if (virtual_8086_vme_flags(c, i)) {
+    const uint32_t v = static_cast<uint32_t>(c.peek_stack(0, 2));
+    if ((v & kTF) || ((v & kIF) && (c.state().rflags & kVIP))) throw_fault(vec::kGP, 0);
+    c.pop(2);
+    constexpr uint32_t kLoaded = kCF | kPF | kAF | kZF | kSF | kTF | kDF | kOF | kNT;
+    c.set_rflags((c.rflags() & ~(kLoaded | kVIF)) | (v & kLoaded) | ((v & kIF) ? kVIF : 0));
+    return;
+  }
   uint32_t v = static_cast<uint32_t>(c.pop(i.osize));
   uint32_t mask = kCF | kPF | kAF | kZF | kSF | kTF | kDF | kOF | kNT | kAC | kID;
   unsigned cpl = c.state().cpl;

@@ -25,6 +25,11 @@ inline constexpr uint32_t kFixed1 = 1u << 1;
 inline constexpr uint32_t kArith = kCF | kPF | kAF | kZF | kSF | kOF;
 }  // namespace rflags
 
+// CR4's virtual-interrupt bits (SDM Vol. 3A §2.5; the paging bits are in mmu/paging_state.h).
+namespace cr4 {
+inline constexpr uint64_t kVME = 1ull << 0, kPVI = 1ull << 1;
+}  // namespace cr4
+
 // The operation whose result the arithmetic flags describe (lazy flags):
 // CF/PF/AF/ZF/SF/OF are computed from it only when something reads them.
 enum class FlagOp : uint8_t {

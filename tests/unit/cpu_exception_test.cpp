@@ -225,23 +225,24 @@ TEST(CpuException, NonCanonicalAddressThroughSsOverrideIsSs) {
   EXPECT_EQ(h.stack(0), 0u);
 }
 
-GUEST_CODE(sse3_hadd, "  haddps xmm0, xmm1\n")
+// VPERMD (AVX2) has no handler: the engine offers AVX but not AVX2.
+GUEST_CODE(avx2_vpermd, "  vpermd ymm0, ymm1, ymm2\n")
 
 TEST(CpuException, UnimplementedInstructionRaisesUdAndIsCounted) {
   CpuHarness h;
   h.install_long_mode_tables();
-  uint64_t before = UnimplementedLog::instance().count("haddps");
-  h.load(GUEST_BYTES(sse3_hadd));
+  uint64_t before = UnimplementedLog::instance().count("vpermd");
+  h.load(GUEST_BYTES(avx2_vpermd));
   ASSERT_EQ(h.run(), Cpu::Exit::halted);
   EXPECT_EQ(h.delivered_vector(), vec::kUD);
   EXPECT_EQ(h.stack(0), CpuHarness::kCodeAddr);
   h.s().gpr[kRsp] = CpuHarness::kStackTop;
   h.s().rip = CpuHarness::kCodeAddr;
   ASSERT_EQ(h.run(), Cpu::Exit::halted);
-  EXPECT_EQ(UnimplementedLog::instance().count("haddps"), before + 2);
+  EXPECT_EQ(UnimplementedLog::instance().count("vpermd"), before + 2);
   auto top = UnimplementedLog::instance().by_frequency();
   ASSERT_FALSE(top.empty());
-  EXPECT_NE(UnimplementedLog::instance().dump().find("haddps"), std::string::npos);
+  EXPECT_NE(UnimplementedLog::instance().dump().find("vpermd"), std::string::npos);
 }
 
 TEST(CpuException, UnimplementedLogReportsEachEncodingOnce) {
