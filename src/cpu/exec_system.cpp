@@ -263,6 +263,20 @@ std::optional<uint64_t> examined_descriptor(Cpu& c, uint16_t sel, DescriptorQuer
   return d;
 }
 
+// ARPL r/m16, r16 (Vol. 2A; outside 64-bit mode, where 63 is MOVSXD; #UD in
+// real and virtual-8086 mode): raises the destination selector's RPL to the
+// source's, ZF = 1 when it did.
+void arpl(Cpu& c, const DecodedInsn& i) {
+  require_protected(c);
+  const uint64_t dst = c.read_op(i, 0), src = c.read_op(i, 1);
+  if ((dst & 3) < (src & 3)) {
+    c.write_op(i, 0, (dst & ~3ull) | (src & 3));
+    c.set_arith_flags(kZF, kZF);
+  } else {
+    c.set_arith_flags(kZF, 0);
+  }
+}
+
 template <DescriptorQuery Q>
 void examine_descriptor(Cpu& c, const DecodedInsn& i) {
   require_protected(c);
@@ -482,6 +496,7 @@ void add_system_handlers(HandlerTable& t) {
   t.add(ZYDIS_MNEMONIC_SLDT, sldt);
   t.add(ZYDIS_MNEMONIC_STR, str);
   t.add(ZYDIS_MNEMONIC_LAR, examine_descriptor<DescriptorQuery::access_rights>);
+  t.add(ZYDIS_MNEMONIC_ARPL, arpl);
   t.add(ZYDIS_MNEMONIC_LSL, examine_descriptor<DescriptorQuery::limit>);
   t.add(ZYDIS_MNEMONIC_VERR, examine_descriptor<DescriptorQuery::readable>);
   t.add(ZYDIS_MNEMONIC_VERW, examine_descriptor<DescriptorQuery::writable>);

@@ -134,12 +134,16 @@ void frstor(Cpu& c, const DecodedInsn& i) {
   for (unsigned k = 0; k < 8; ++k) std::memcpy(s.st[x87::phys(s, k)], img + env + 10 * k, 10);
 }
 
-// FFREE ST(i): tag empty; FINCSTP/FDECSTP: TOP +/- 1, tags unchanged; C1 = 0 for all three.
+// FFREE ST(i): tag empty; FFREEP (DF C0+i, which Intel and AMD processors
+// execute though the SDM lists it only in its opcode map) pops as well;
+// FINCSTP/FDECSTP: TOP +/- 1, tags unchanged; C1 = 0 for all of them.
+template <bool POP>
 void ffree(Cpu& c, const DecodedInsn& i) {
   check_x87(c);
   VcpuState& s = c.state();
   s.ftw = static_cast<uint8_t>(s.ftw & ~(1u << x87::phys(s, i.op[0].reg)));
   s.fsw &= ~x87::kC1;  // undefined in the SDM; hardware clears it
+  if (POP) x87::pop(s);
 }
 template <int STEP>
 void fstp_step(Cpu& c, const DecodedInsn&) {
@@ -164,7 +168,8 @@ void add_x87_control_handlers(HandlerTable& t) {
   t.add(ZYDIS_MNEMONIC_FLDENV, fldenv);
   t.add(ZYDIS_MNEMONIC_FNSAVE, fnsave);
   t.add(ZYDIS_MNEMONIC_FRSTOR, frstor);
-  t.add(ZYDIS_MNEMONIC_FFREE, ffree);
+  t.add(ZYDIS_MNEMONIC_FFREE, ffree<false>);
+  t.add(ZYDIS_MNEMONIC_FFREEP, ffree<true>);
   t.add(ZYDIS_MNEMONIC_FINCSTP, fstp_step<1>);
   t.add(ZYDIS_MNEMONIC_FDECSTP, fstp_step<-1>);
   t.add(ZYDIS_MNEMONIC_FNOP, fnop);

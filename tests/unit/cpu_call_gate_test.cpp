@@ -420,5 +420,22 @@ TEST(CpuCallGate, LarInIa32eModeTakesOnly64BitGates) {
   for (const ExamineCase& c : cases) run_examine_cases(h, c);
 }
 
+GUEST_CODE(arpl_cx, ".code32\n  arpl ax, cx\n  setz bl\n  arpl word ptr [0x100000], cx\n  setz bh\n")
+
+// ARPL (Vol. 2A): the destination selector's RPL rises to the source's
+// (ZF = 1), or stays when it is already at least that (ZF = 0).
+TEST(CpuCallGate, ArplRaisesTheRequestedPrivilegeLevel) {
+  LegacyHarness h;
+  h.load(GUEST_BYTES(arpl_cx));
+  h.s().gpr[kRax] = 0x0011;  // RPL 1
+  h.s().gpr[kRcx] = 0x0003;  // RPL 3
+  h.memory.write_obj<uint16_t>(0x100000, 0x0023);  // already RPL 3
+  ASSERT_EQ(h.run(), Cpu::Exit::halted);
+  EXPECT_EQ(h.delivered_vector(), -1);
+  EXPECT_EQ(h.s().gpr[kRax] & 0xffff, 0x0013u);
+  EXPECT_EQ(h.s().gpr[kRbx] & 0xffff, 0x0001u) << "ZF = 1 for the register, 0 for the memory operand";
+  EXPECT_EQ(h.memory.read_obj<uint16_t>(0x100000), 0x0023u);
+}
+
 }  // namespace
 }  // namespace nv::test

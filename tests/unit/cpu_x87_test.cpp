@@ -142,6 +142,7 @@ X87_INSN(fsin, "fsin")
 X87_INSN(fcos, "fcos")
 X87_INSN(fxch, "fxch st(3)")
 X87_INSN(ffree, "ffree st(2)")
+X87_INSN(ffreep, ".byte 0xdf, 0xc2")  // FFREEP ST(2)
 X87_INSN(fincstp, "fincstp")
 X87_INSN(fdecstp, "fdecstp")
 X87_INSN(fnop, "fnop")
@@ -273,6 +274,7 @@ const X87Case kX87Cases[] = {
     X87_CASE(fcos),
     X87_CASE(fxch),
     X87_CASE(ffree),
+    X87_CASE(ffreep),
     X87_CASE(fincstp),
     X87_CASE(fdecstp),
     X87_CASE(fnop),
