@@ -35,6 +35,11 @@ Cpu::Cpu(const CpuEnvironment& env, unsigned index)
       xstate_(env.xstate ? *env.xstate : *own_xstate_),
       xsizer_(xstate_, env.xstate_cache) {
   if (index != 0) s_.apic_base &= ~(1ull << 8);  // only the BSP has IA32_APIC_BASE.BSP (SDM Vol. 3A §12.4.4)
+  // The paging inputs CPUID fixes for the vCPU's lifetime, read once here
+  // rather than on every CR write and VMX transition.
+  const uint32_t address_bits = cpuid(0x80000008, 0).eax & 0xff;
+  if (address_bits >= 32) paging_constants_.maxphyaddr = static_cast<uint8_t>(address_bits);
+  paging_constants_.page1gb = cpuid(0x80000001, 0).edx & (1u << 26);
   sync_paging();
 }
 

@@ -207,22 +207,27 @@ class Cpu {
   uint64_t read_as(unsigned seg, uint64_t offset, unsigned size, AccessKind kind) {
     const uint64_t lin = linear(seg, offset, size, kind == AccessKind::write);
     const AccessType access = data_access(kind);
-    if ((lin & 0xfff) + size <= 0x1000 && !slow_access_) [[likely]]
-      if (const HostPageCache::Entry* e = mmu_.find_host_page(lin, access)) return load_host(e->host_page + (lin & 0xfff), size);
+    if (const HostPageCache::Entry* e = fast_page(lin, size, access))
+      return load_host(e->host_page + (lin & 0xfff), size);
     return read_linear(lin, size, access);
   }
   void write(unsigned seg, uint64_t offset, unsigned size, uint64_t v) {
     const uint64_t lin = linear(seg, offset, size, true);
     const AccessType access = data_access(AccessKind::write);
-    if ((lin & 0xfff) + size <= 0x1000 && !slow_access_) [[likely]] {
-      if (const HostPageCache::Entry* e = mmu_.find_host_page(lin, access)) {
-        store_host(e->host_page + (lin & 0xfff), size, v);
-        if (code_.has_code(e->gpa_page)) [[unlikely]]
-          code_.write_to_code_page(e->gpa_page | (lin & 0xfff), size);
-        return;
-      }
+    if (const HostPageCache::Entry* e = fast_page(lin, size, access)) {
+      store_host(e->host_page + (lin & 0xfff), size, v);
+      if (code_.has_code(e->gpa_page)) [[unlikely]]
+        code_.write_to_code_page(e->gpa_page | (lin & 0xfff), size);
+      return;
     }
     write_linear(lin, size, v, access);
+  }
+  // The host page cache's entry for an access within one page when no
+  // watchpoint or alignment check needs the full path; else nullptr.
+  const HostPageCache::Entry* fast_page(uint64_t lin, unsigned size, AccessType access) const {
+    if ((lin & 0xfff) + size <= 0x1000 && !slow_access_) [[likely]]
+      return mmu_.find_host_page(lin, access);
+    return nullptr;
   }
   uint64_t read_linear(uint64_t lin, unsigned size, AccessType access);
   void check_alignment(uint64_t lin, unsigned size, AccessType access) const;  // #AC(0)
@@ -444,6 +449,7 @@ class Cpu {
   MachineControl& control_;
   DecodeCache& code_;
   std::vector<CpuidEntry> cpuid_;
+  PagingState paging_constants_;  // MAXPHYADDR and 1 GiB pages, from cpuid_ at creation
   Mmu mmu_;
 
   // The fetch page: linear page of the last fetch from RAM and its decoded

@@ -59,14 +59,11 @@ void Cpu::update_mode() {
 }
 
 PagingState Cpu::paging_state() const {
-  PagingState ps;
+  PagingState ps = paging_constants_;
   ps.cr0 = s_.cr0;
   ps.cr3 = s_.cr3;
   ps.cr4 = s_.cr4;
   ps.efer = s_.efer;
-  const uint32_t address_bits = cpuid(0x80000008, 0).eax & 0xff;
-  if (address_bits >= 32) ps.maxphyaddr = static_cast<uint8_t>(address_bits);
-  ps.page1gb = cpuid(0x80000001, 0).edx & (1u << 26);
   return ps;
 }
 

@@ -9,6 +9,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <random>
 #include <string>
 
 namespace nv::test {
@@ -105,6 +106,24 @@ struct SimdHarness : CpuHarness {
     EXPECT_EQ(st.mxcsr, host.mxcsr) << ctx;
     EXPECT_EQ(cpu->rflags() & rflags::kArith, host.flags & rflags::kArith) << ctx;
     return !::testing::Test::HasFailure();
+  }
+
+  // Each case on `runs` inputs whose 64-bit words come from `value(rng)`
+  // (MXCSR at its default, flags clear); stops at the first difference.
+  template <size_t N, class Value>
+  void compare_random(const SimdCase (&cases)[N], uint64_t seed, Value value, unsigned runs = 64) {
+    std::mt19937_64 rng(seed);
+    for (const SimdCase& c : cases) {
+      for (unsigned it = 0; it < runs; ++it) {
+        SimdRegs in{};
+        for (uint64_t* v : {&in.xmm0[0], &in.xmm0[1], &in.xmm1[0], &in.xmm1[1], &in.mem[0], &in.mem[1], &in.mm0,
+                            &in.mm1, &in.rax, &in.rcx})
+          *v = value(rng);
+        in.mxcsr = 0x1f80;
+        in.flags = 0x2;
+        if (!compare(c, in)) return;
+      }
+    }
   }
 };
 

@@ -773,18 +773,7 @@ TEST(CpuSse4, DoubleMatchesHost) { run_cases(kDoubleCases, std::size(kDoubleCase
 TEST(CpuSse4, SsseOnMmxMatchesHost) {
   if (!host_has_avx()) GTEST_SKIP() << "host without SSSE3";
   SimdHarness h;
-  std::mt19937_64 rng(5);
-  for (const SimdCase& c : kMmxCases) {
-    for (unsigned it = 0; it < 64; ++it) {
-      SimdRegs in{};
-      for (uint64_t* v : {&in.xmm0[0], &in.xmm0[1], &in.xmm1[0], &in.xmm1[1], &in.mem[0], &in.mem[1], &in.mm0,
-                          &in.mm1, &in.rax, &in.rcx})
-        *v = a_value(Values::lanes, rng);
-      in.mxcsr = 0x1f80;
-      in.flags = 0x2;
-      if (!h.compare(c, in)) return;
-    }
-  }
+  h.compare_random(kMmxCases, 5, [](std::mt19937_64& rng) { return a_value(Values::lanes, rng); });
 }
 
 GUEST_CODE(sse4_aligned_haddps, "  haddps xmm0, [rsi]\n")

@@ -358,18 +358,7 @@ uint64_t edge_lanes(std::mt19937_64& rng) {
 
 TEST(CpuSseInt, MatchesHost) {
   SimdHarness h;
-  std::mt19937_64 rng(42);
-  for (const SimdCase& c : kIntCases) {
-    for (unsigned it = 0; it < 64; ++it) {
-      SimdRegs in{};
-      for (uint64_t* v : {&in.xmm0[0], &in.xmm0[1], &in.xmm1[0], &in.xmm1[1], &in.mem[0], &in.mem[1], &in.mm0,
-                          &in.mm1, &in.rax, &in.rcx})
-        *v = edge_lanes(rng);
-      in.mxcsr = 0x1f80;
-      in.flags = 0x2;
-      if (!h.compare(c, in)) return;
-    }
-  }
+  h.compare_random(kIntCases, 42, edge_lanes);
 }
 
 GUEST_CODE(paddb_misaligned, "  paddb xmm0, [rdi+8]\n")
